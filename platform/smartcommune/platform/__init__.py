@@ -1,0 +1,1 @@
+"""Commune features: one package per domain. Never imports smartcommune.provisioning."""

@@ -1,0 +1,1 @@
+"""Villages and hamlets (thôn, bản, tổ dân phố) of a commune."""

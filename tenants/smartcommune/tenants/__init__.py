@@ -1,0 +1,1 @@
+"""Tenancy kernel: commune registry, per-commune schemas and roles, migrations, policies."""

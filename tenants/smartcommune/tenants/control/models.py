@@ -1,0 +1,158 @@
+"""Tables of the `control` schema. Only control-to-control foreign keys; tenant schemas never point here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+CONTROL_SCHEMA = "control"
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+control_metadata = MetaData(schema=CONTROL_SCHEMA, naming_convention=NAMING)
+
+
+class ControlBase(DeclarativeBase):
+    metadata = control_metadata
+
+
+def _now() -> Any:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class Tenant(ControlBase):
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    commune_code: Mapped[int] = mapped_column(Integer, unique=True)
+    province_code: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    province_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), index=True, default="active")
+    plan: Mapped[str] = mapped_column(String(40), default="standard")
+    template: Mapped[str] = mapped_column(String(60), default="base")
+    schema_name: Mapped[str] = mapped_column(String(63), unique=True)
+    role_name: Mapped[str] = mapped_column(String(63), unique=True)
+    schema_revision: Mapped[str] = mapped_column(String(64), index=True)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class TenantDomain(ControlBase):
+    """Custom host names of a commune (its `<slug>.<base domain>` needs no row)."""
+
+    __tablename__ = "tenant_domains"
+
+    hostname: Mapped[str] = mapped_column(String(253), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class MigrationLedger(ControlBase):
+    """One row per commune per migration attempt of the fleet runner."""
+
+    __tablename__ = "migration_ledger"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    from_revision: Mapped[str] = mapped_column(String(64))
+    to_revision: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[float] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CasbinRule(ControlBase):
+    """casbin policy lines. Shared permission rules use domain `*`; assignments carry the commune code."""
+
+    __tablename__ = "casbin_rule"
+    __table_args__ = (
+        Index("uq_casbin_rule_line", "ptype", "v0", "v1", "v2", "v3", "v4", "v5", unique=True),
+        Index("ix_casbin_rule_domain", "ptype", "v2"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    ptype: Mapped[str] = mapped_column(String(8))
+    v0: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    v1: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    v2: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    v3: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    v4: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    v5: Mapped[str] = mapped_column(String(255), default="", server_default="")
+
+
+class IdentityAccount(ControlBase):
+    """Accounts of the embedded issuer (the same facts Keycloak keeps in production)."""
+
+    __tablename__ = "identity_accounts"
+    __table_args__ = (
+        Index("uq_identity_accounts_username", "realm", "username", unique=True),
+        Index("uq_identity_accounts_phone", "realm", "commune_code", "phone", unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    realm: Mapped[str] = mapped_column(String(40))
+    commune_code: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    realm_roles: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class OtpChallenge(ControlBase):
+    __tablename__ = "otp_challenges"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    phone: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()
+
+    __table_args__ = (Index("ix_otp_challenges_phone", "commune_code", "phone", "created_at"),)
+
+
+class SigningKey(ControlBase):
+    """RS256 keys of the embedded issuer. The newest active key signs; retired keys stay in the JWKS a while."""
+
+    __tablename__ = "signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = _now()
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Two alembic environments: `control` (the catalog) and `tenant` (every commune schema)."""

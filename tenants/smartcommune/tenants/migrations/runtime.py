@@ -1,0 +1,128 @@
+"""Drive the two alembic environments from code: control upgrades, commune creation scripts, per-schema upgrades."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+
+from smartcommune.tenants.control.models import CONTROL_SCHEMA
+from smartcommune.tenants.database import quote_ident
+from smartcommune.tenants.settings import get_settings
+
+MIGRATIONS_DIR = Path(__file__).parent
+_script_lock = threading.Lock()
+
+
+def _config(env: str, extra_locations: Iterable[str] = ()) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR / env))
+    locations = [str(MIGRATIONS_DIR / env / "versions"), *extra_locations]
+    cfg.set_main_option("version_locations", os.pathsep.join(locations))
+    cfg.set_main_option("path_separator", "os")
+    return cfg
+
+
+class _Scripts(ScriptDirectory):
+    config: Config
+
+
+def _load(cfg: Config) -> _Scripts:
+    script = ScriptDirectory.from_config(cfg)
+    script.__class__ = _Scripts
+    script.config = cfg  # type: ignore[misc]
+    return script  # type: ignore[return-value]
+
+
+@lru_cache
+def control_script() -> _Scripts:
+    return _load(_config("control"))
+
+
+@lru_cache
+def tenant_script() -> _Scripts:
+    extra = [p for p in get_settings().tenant_extra_migrations.split(os.pathsep) if p]
+    return _load(_config("tenant", extra))
+
+
+def tenant_head() -> str:
+    head = tenant_script().get_current_head()
+    assert head is not None, "tenant migrations have no head"
+    return head
+
+
+def _run(
+    script: _Scripts,
+    conn: Connection | None,
+    target: str,
+    *,
+    version_table_schema: str | None,
+    as_sql: bool = False,
+    buffer: io.StringIO | None = None,
+) -> None:
+    def upgrade(rev: Any, _ctx: Any) -> Any:
+        return script._upgrade_revs(target, rev)
+
+    with EnvironmentContext(script.config, script, fn=upgrade, destination_rev=target, as_sql=as_sql) as env:
+        opts: dict[str, Any] = {"version_table_schema": version_table_schema, "transactional_ddl": False}
+        if as_sql:
+            opts.update(dialect_name="postgresql", output_buffer=buffer, literal_binds=True)
+        else:
+            opts["connection"] = conn
+        env.configure(**opts)
+        env.run_migrations()
+
+
+def upgrade_control(engine: Engine) -> None:
+    """Bring the control schema to head (idempotent; serialized by an advisory lock)."""
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('smartcommune.control.migrate'))"))
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {CONTROL_SCHEMA}"))
+        head = control_script().get_current_head()
+        assert head is not None
+        _run(control_script(), conn, head, version_table_schema=CONTROL_SCHEMA)
+
+
+_creation_scripts: dict[str, str] = {}
+
+
+def creation_script(revision: str | None = None) -> str:
+    """The whole DDL of a commune schema at `revision` (default head), compiled once per process and cached.
+
+    It is alembic's own offline rendering of base→revision, so it is by construction what replaying the
+    history would build; a test compares the two catalogs. Tables are unqualified: the caller sets the
+    search_path to the new schema inside its transaction.
+    """
+    target = revision or tenant_head()
+    cached = _creation_scripts.get(target)
+    if cached is None:
+        with _script_lock:
+            buffer = io.StringIO()
+            _run(tenant_script(), None, target, version_table_schema=None, as_sql=True, buffer=buffer)
+            cached = _creation_scripts[target] = buffer.getvalue()
+    return cached
+
+
+def current_revision(conn: Connection, schema: str) -> str | None:
+    row = conn.execute(text(f"SELECT version_num FROM {quote_ident(schema)}.alembic_version")).first()
+    return row[0] if row else None
+
+
+def upgrade_schema(conn: Connection, schema: str, target: str) -> None:
+    """Upgrade one commune schema inside the caller's transaction (the caller sets search_path and timeouts)."""
+    _run(tenant_script(), conn, target, version_table_schema=schema)
+
+
+def reset_caches() -> None:
+    _creation_scripts.clear()
+    control_script.cache_clear()
+    tenant_script.cache_clear()

@@ -1,0 +1,286 @@
+"""The commune registry: create, show, list, suspend, resume, delete. Runs on the owner connection."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, delete, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.control.models import CasbinRule, IdentityAccount, Tenant
+from smartcommune.tenants.database import quote_ident, role_names
+from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound
+from smartcommune.tenants.migrations.runtime import creation_script, tenant_head
+from smartcommune.tenants.official_list import OfficialCommune, fold, lookup_commune
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+TENANT_CHANNEL = "sc_tenants"
+STATUSES = ("active", "suspended")
+
+
+@dataclass(frozen=True)
+class CreatedCommune:
+    tenant: TenantInfo
+    seconds: float
+
+
+def schema_name_for(code: int) -> str:
+    return f"c_{code}"
+
+
+def info_from_row(row: Tenant) -> TenantInfo:
+    return TenantInfo(
+        id=row.id,
+        slug=row.slug,
+        commune_code=row.commune_code,
+        province_code=row.province_code,
+        name=row.name,
+        status=row.status,
+        schema_name=row.schema_name,
+        role_name=row.role_name,
+    )
+
+
+def default_slug(official: OfficialCommune) -> str:
+    base = re.sub(r"^(xa|phuong|dac_khu)_", "", official.codename)
+    return base.replace("_", "-")[:40].strip("-")
+
+
+def _slug_taken(conn: Connection, slug: str) -> bool:
+    return conn.execute(select(Tenant.id).where(Tenant.slug == slug)).first() is not None
+
+
+def _pick_slug(conn: Connection, official: OfficialCommune, requested: str | None) -> str:
+    if requested is not None:
+        if not SLUG_RE.match(requested) or "--" in requested:
+            raise InvalidInput(
+                "Tên định danh (slug) chỉ gồm chữ thường không dấu, số và dấu gạch ngang, 3–40 ký tự.",
+                "The slug must be 3-40 lowercase letters, digits or hyphens, starting and ending alphanumeric.",
+                code="invalid_slug",
+                slug=requested,
+            )
+        if _slug_taken(conn, requested):
+            raise Conflict(
+                f"Tên định danh '{requested}' đã được dùng.", f"Slug '{requested}' is taken.",
+                code="slug_taken", slug=requested,
+            )
+        return requested
+    base = default_slug(official)
+    province = official.province_codename.replace("_", "-")
+    for candidate in (base, f"{base}-{province}"[:40].strip("-"), f"{base[:33]}-{official.code}"):
+        if not _slug_taken(conn, candidate):
+            return candidate
+    raise Conflict("Không tìm được tên định danh trống.", "No free slug found.", code="slug_taken")
+
+
+def official_or_error(commune_code: int, province_code: int | None) -> OfficialCommune:
+    official = lookup_commune(commune_code)
+    if official is None:
+        raise InvalidInput(
+            f"Mã xã {commune_code} không có trong danh mục đơn vị hành chính 2025.",
+            f"Commune code {commune_code} is not in the official 2025 list.",
+            code="unknown_commune_code",
+            commune_code=commune_code,
+        )
+    if province_code is not None and province_code != official.province_code:
+        raise InvalidInput(
+            f"Xã {official.name} thuộc tỉnh {official.province_name} (mã {official.province_code}).",
+            f"{official.name} belongs to province {official.province_code}, not {province_code}.",
+            code="province_mismatch",
+            commune_code=commune_code,
+            province_code=province_code,
+        )
+    return official
+
+
+def _grants_sql(schema: str, role: str) -> str:
+    s, r = quote_ident(schema), quote_ident(role)
+    return (
+        f"GRANT USAGE ON SCHEMA {s} TO {r}; "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}; "
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}; "
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {r}; "
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT USAGE, SELECT ON SEQUENCES TO {r}; "
+        # The version row belongs to the migration runner; the audit log is append-only.
+        f"REVOKE INSERT, UPDATE, DELETE ON {s}.alembic_version FROM {r}; "
+        f"REVOKE UPDATE, DELETE ON {s}.audit_log FROM {r}"
+    )
+
+
+def create_commune(
+    engine: Engine,
+    commune_code: int,
+    *,
+    slug: str | None = None,
+    province_code: int | None = None,
+    template: str = "base",
+    plan: str = "standard",
+    revision: str | None = None,
+) -> CreatedCommune:
+    """One transaction: role, schema, the compiled DDL script of the head, grants, version stamp, catalog row."""
+    started = time.perf_counter()
+    official = official_or_error(commune_code, province_code)
+    target = revision or tenant_head()
+    script = creation_script(target)
+    schema = schema_name_for(official.code)
+    role = role_names().commune(schema)
+    app = role_names().app
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+        if conn.execute(select(Tenant.id).where(Tenant.commune_code == official.code)).first():
+            raise Conflict(
+                f"{official.name} đã được đưa lên nền tảng.", f"{official.name} is already onboarded.",
+                code="commune_exists", commune_code=official.code,
+            )
+        chosen = _pick_slug(conn, official, slug)
+        conn.exec_driver_sql(
+            f"CREATE ROLE {quote_ident(role)} NOLOGIN; "
+            f"GRANT {quote_ident(role)} TO {quote_ident(app)}; "
+            f"CREATE SCHEMA {quote_ident(schema)}; "
+            f"SET LOCAL search_path TO {quote_ident(schema)};\n"
+            + script
+            + ";\n"
+            + _grants_sql(schema, role)
+        )
+        row = Tenant(
+            id=uuid.uuid4(),
+            slug=chosen,
+            commune_code=official.code,
+            province_code=official.province_code,
+            name=official.name,
+            province_name=official.province_name,
+            status="active",
+            plan=plan,
+            template=template,
+            schema_name=schema,
+            role_name=role,
+            schema_revision=target,
+            search_text=" ".join([fold(official.name), chosen, str(official.code), fold(official.province_name)]),
+        )
+        conn.execute(
+            Tenant.__table__.insert().values(
+                {c.name: getattr(row, c.key) for c in Tenant.__table__.columns if c.name not in ("created_at", "updated_at")}
+            )
+        )
+        conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": TENANT_CHANNEL, "p": chosen})
+    tenant = TenantInfo(
+        id=row.id, slug=chosen, commune_code=official.code, province_code=official.province_code,
+        name=official.name, status="active", schema_name=schema, role_name=role,
+    )
+    return CreatedCommune(tenant=tenant, seconds=time.perf_counter() - started)
+
+
+def _find(session: Session, key: str | int | uuid.UUID, *, lock: bool = False) -> Tenant:
+    query = select(Tenant)
+    if isinstance(key, uuid.UUID):
+        query = query.where(Tenant.id == key)
+    elif isinstance(key, int) or key.isdigit():
+        query = query.where(Tenant.commune_code == int(key))
+    else:
+        query = query.where(Tenant.slug == key)
+    found = session.scalar(query.with_for_update() if lock else query)
+    if found is None:
+        raise NotFound("Không tìm thấy xã.", "Commune not found.", code="commune_not_found")
+    return found
+
+
+def get_commune(engine: Engine, key: str | int | uuid.UUID) -> Tenant:
+    with Session(engine, expire_on_commit=False) as session:
+        return _find(session, key)
+
+
+@dataclass(frozen=True)
+class CommunePage:
+    items: list[Tenant]
+    total: int
+
+
+def list_communes(
+    engine: Engine,
+    *,
+    q: str | None = None,
+    province_code: int | None = None,
+    status: str | None = None,
+    template: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> CommunePage:
+    if status is not None and status not in STATUSES:
+        raise InvalidInput("Trạng thái không hợp lệ.", f"Unknown status {status!r}.", code="invalid_status")
+    conds = []
+    if q:
+        needle = f"%{fold(q.strip())}%"
+        conds.append(or_(Tenant.search_text.like(needle), Tenant.slug.like(needle)))
+    if province_code is not None:
+        conds.append(Tenant.province_code == province_code)
+    if status is not None:
+        conds.append(Tenant.status == status)
+    if template is not None:
+        conds.append(Tenant.template == template)
+    with Session(engine, expire_on_commit=False) as session:
+        total = session.scalar(select(func.count()).select_from(Tenant).where(*conds)) or 0
+        items = session.scalars(
+            select(Tenant).where(*conds).order_by(Tenant.province_code, Tenant.commune_code)
+            .limit(min(max(limit, 1), 500)).offset(max(offset, 0))
+        ).all()
+        return CommunePage(items=list(items), total=total)
+
+
+def _set_status(engine: Engine, key: str | int | uuid.UUID, status: str, reason: str | None) -> Tenant:
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        tenant = _find(session, key, lock=True)
+        tenant.status = status
+        tenant.suspended_reason = reason
+        tenant.updated_at = func.now()  # type: ignore[assignment]
+        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": TENANT_CHANNEL, "p": tenant.slug})
+    with Session(engine, expire_on_commit=False) as session:
+        return _find(session, tenant.id)
+
+
+def suspend_commune(engine: Engine, key: str | int | uuid.UUID, reason: str | None = None) -> Tenant:
+    """Requests to a suspended commune answer 423; its data is kept."""
+    return _set_status(engine, key, "suspended", reason or "")
+
+
+def resume_commune(engine: Engine, key: str | int | uuid.UUID) -> Tenant:
+    return _set_status(engine, key, "active", None)
+
+
+def delete_commune(engine: Engine, key: str | int | uuid.UUID, *, confirm_slug: str) -> Tenant:
+    """Drop schema and role and forget the commune. Only a suspended commune, confirmed by its slug."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        tenant = _find(session, key, lock=True)
+        if tenant.status != "suspended":
+            raise Conflict(
+                "Chỉ xoá được xã đã tạm ngừng. Hãy tạm ngừng trước.",
+                "Only a suspended commune can be deleted; suspend it first.",
+                code="commune_not_suspended",
+            )
+        if confirm_slug != tenant.slug:
+            raise InvalidInput(
+                "Xác nhận không khớp: hãy nhập đúng tên định danh của xã.",
+                "Confirmation does not match the commune's slug.",
+                code="confirmation_mismatch",
+            )
+        role, schema = quote_ident(tenant.role_name), quote_ident(tenant.schema_name)
+        session.connection().exec_driver_sql(
+            f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}"
+        )
+        domain = str(tenant.commune_code)
+        session.execute(delete(CasbinRule).where(or_(CasbinRule.v2 == domain, CasbinRule.v1 == domain)))
+        session.execute(delete(IdentityAccount).where(IdentityAccount.commune_code == tenant.commune_code))
+        session.delete(tenant)
+        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": TENANT_CHANNEL, "p": tenant.slug})
+    return tenant
+
+
+def all_tenant_infos(conn: Connection) -> list[TenantInfo]:
+    result = conn.execute(
+        select(Tenant.id, Tenant.slug, Tenant.commune_code, Tenant.province_code, Tenant.name,
+               Tenant.status, Tenant.schema_name, Tenant.role_name)
+    )
+    return [TenantInfo(*r) for r in result]

@@ -1,0 +1,63 @@
+"""Tenant-bound sessions: every transaction starts with SET LOCAL ROLE and SET LOCAL search_path.
+
+`SET LOCAL` lasts only for the transaction, so nothing leaks through a transaction pooler (PgBouncer);
+session-level SET is never used. The app login role has no rights of its own on commune schemas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.database import app_engine, quote_ident
+
+
+def bind_sql(tenant: TenantInfo) -> str:
+    return (
+        f"SET LOCAL ROLE {quote_ident(tenant.role_name)}; "
+        f"SET LOCAL search_path TO {quote_ident(tenant.schema_name)}"
+    )
+
+
+def bind_connection(conn: Connection, tenant: TenantInfo) -> None:
+    conn.exec_driver_sql(bind_sql(tenant))
+
+
+class TenantSession(Session):
+    """A session whose every transaction is bound to one commune."""
+
+    def __init__(self, tenant: TenantInfo, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.tenant = tenant
+        self.info["tenant"] = tenant
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _bind_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    tenant = session.info["tenant"]
+    bind_connection(connection, tenant)
+
+
+_factory = sessionmaker(class_=TenantSession, expire_on_commit=False)
+
+
+def tenant_session(tenant: TenantInfo) -> TenantSession:
+    return _factory(tenant=tenant, bind=app_engine())  # type: ignore[return-value]
+
+
+@contextmanager
+def tenant_transaction(tenant: TenantInfo) -> Iterator[TenantSession]:
+    """For tasks and scripts: commit on success, roll back on error."""
+    session = tenant_session(tenant)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,53 @@
+"""Process-wide settings, read from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: str = "development"
+    # Owner connection: runs DDL (control and commune schemas). Empty → embedded pgserver under data_dir.
+    database_url: str = ""
+    # Login role the API and workers use; it can only SET ROLE into commune roles. Empty → derived.
+    app_database_url: str = ""
+    app_db_password: str = ""
+    data_dir: Path = Field(default=REPO_ROOT / ".data")
+    # Celery broker. Empty → kombu's SQLAlchemy transport on the same PostgreSQL (no extra server).
+    broker_url: str = ""
+    mqtt_url: str = ""
+    base_domain: str = "localhost"
+    public_url: str = "http://localhost:8000"
+    # OIDC: empty issuer → the embedded issuer at {public_url}/auth/realms/{realm}.
+    oidc_issuer: str = ""
+    oidc_staff_issuer: str = ""
+    oidc_audience: str = "smartcommune"
+    oidc_leeway_s: int = 30
+    token_ttl_s: int = 900
+    keycloak_url: str = ""
+    keycloak_admin_user: str = ""
+    keycloak_admin_password: str = ""
+    tenant_cache_ttl_s: float = 30.0
+    migration_lock_timeout_ms: int = 5000
+    migration_workers: int = 4
+    # Extra alembic version folders for the tenant environment (os.pathsep separated): plug-in migrations.
+    tenant_extra_migrations: str = ""
+    metrics_max_commune_labels: int = 500
+    otp_ttl_s: int = 300
+    otp_max_attempts: int = 5
+    otp_requests_per_hour: int = 5
+    log_level: str = "INFO"
+    log_json: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
