@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.context import TenantInfo, current_request_id
 from smartcommune.tenants.control.models import CasbinRule, IdentityAccount, Tenant
 from smartcommune.tenants.database import quote_ident, role_names
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound
@@ -230,24 +231,42 @@ def list_communes(
         return CommunePage(items=list(items), total=total)
 
 
-def _set_status(engine: Engine, key: str | int | uuid.UUID, status: str, reason: str | None) -> Tenant:
+def _set_status(
+    engine: Engine, key: str | int | uuid.UUID, status: str, reason: str | None, actor: str
+) -> Tenant:
     with Session(engine, expire_on_commit=False) as session, session.begin():
         tenant = _find(session, key, lock=True)
+        before = {"status": tenant.status, "suspended_reason": tenant.suspended_reason}
         tenant.status = status
         tenant.suspended_reason = reason
         tenant.updated_at = func.now()  # type: ignore[assignment]
+        # Provider writes are audited in the commune's own log, in the same transaction.
+        session.execute(
+            text(
+                f"INSERT INTO {quote_ident(tenant.schema_name)}.audit_log "
+                "(actor, actor_kind, action, object_type, object_id, before, after, request_id) "
+                "VALUES (:actor, 'provider', :action, 'commune', :oid, CAST(:before AS jsonb), "
+                "CAST(:after AS jsonb), :rid)"
+            ),
+            {
+                "actor": actor, "action": "suspend" if status == "suspended" else "resume",
+                "oid": str(tenant.commune_code), "before": json.dumps(before),
+                "after": json.dumps({"status": status, "suspended_reason": reason}),
+                "rid": current_request_id.get(),
+            },
+        )
         session.execute(text("SELECT pg_notify(:c, :p)"), {"c": TENANT_CHANNEL, "p": tenant.slug})
     with Session(engine, expire_on_commit=False) as session:
         return _find(session, tenant.id)
 
 
-def suspend_commune(engine: Engine, key: str | int | uuid.UUID, reason: str | None = None) -> Tenant:
+def suspend_commune(engine: Engine, key: str | int | uuid.UUID, reason: str = "", *, actor: str) -> Tenant:
     """Requests to a suspended commune answer 423; its data is kept."""
-    return _set_status(engine, key, "suspended", reason or "")
+    return _set_status(engine, key, "suspended", reason, actor)
 
 
-def resume_commune(engine: Engine, key: str | int | uuid.UUID) -> Tenant:
-    return _set_status(engine, key, "active", None)
+def resume_commune(engine: Engine, key: str | int | uuid.UUID, *, actor: str) -> Tenant:
+    return _set_status(engine, key, "active", None, actor)
 
 
 def delete_commune(engine: Engine, key: str | int | uuid.UUID, *, confirm_slug: str) -> Tenant:

@@ -15,7 +15,7 @@ from smartcommune.tenants.database import owner_engine, quote_ident
 from smartcommune.tenants.tenant_schema import tenant_metadata
 
 # The feature modules register their tables on tenant_metadata when the composition root is imported.
-importlib.import_module("smartcommune.main")
+importlib.import_module("smartcommune.platform.tenant_models")
 
 config = context.config
 schema = context.get_x_argument(as_dictionary=True).get("schema", "tenant_scratch")

@@ -1,0 +1,1 @@
+"""The HTTP kernel shared by every domain router: errors, tenant resolution, authentication, authorization."""

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+VillageKind = Literal["thon", "ban", "ap", "to_dan_pho", "khu_pho", "xom"]
+
+
+class VillageIn(BaseModel):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: VillageKind = "thon"
+    population: int | None = Field(default=None, ge=0)
+
+
+class VillagePatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: VillageKind | None = None
+    population: int | None = Field(default=None, ge=0)
+
+
+class VillageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    population: int | None
+    created_at: datetime

@@ -1,0 +1,1 @@
+"""Provisioning: onboarding communes one, a province, or the whole country at a time; owns the provider API."""

@@ -1,0 +1,1 @@
+"""Command-line operations for provider staff: communes, fleet migration, users, the demo."""

@@ -1,0 +1,57 @@
+"""The `smartcommune` command. `serve` and `worker` get the app factories from the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from smartcommune.provisioning.cli import communes, demo, migrate, users
+
+
+def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
+    cli = typer.Typer(
+        help="Smart Commune — nền tảng xã thông minh / smart commune platform", no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+    )
+    cli.add_typer(communes.app, name="communes")
+    cli.add_typer(users.app, name="users")
+    cli.command("migrate")(migrate.migrate)
+    cli.command("demo")(demo.demo)
+
+    @cli.command("serve")
+    def serve(
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    ) -> None:
+        """Run the API (control schema is brought to head first)."""
+        import uvicorn  # noqa: PLC0415
+
+        from smartcommune.tenants.bootstrap import bootstrap  # noqa: PLC0415
+        from smartcommune.tenants.database import owner_engine  # noqa: PLC0415
+
+        bootstrap(owner_engine())
+        uvicorn.run("smartcommune.main:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_config=None)
+
+    @cli.command("worker")
+    def worker(
+        queues: str = "default,provisioning,notifications,cameras",
+        concurrency: int = 2,
+        pool: str = "prefork",
+    ) -> None:
+        """Run a Celery worker."""
+        celery_app.worker_main(
+            ["worker", "-Q", queues, "--concurrency", str(concurrency), "--pool", pool, "--loglevel", "INFO"]
+        )
+
+    @cli.command("run")
+    def run(host: str = "127.0.0.1", port: int = 8000) -> None:
+        """Everything on one machine: embedded PostgreSQL, a worker, demo communes, the API."""
+        from smartcommune.provisioning.cli.dev import run_all  # noqa: PLC0415
+
+        run_all(host=host, port=port)
+
+    return cli

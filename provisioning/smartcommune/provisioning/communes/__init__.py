@@ -1,0 +1,1 @@
+"""The provider API over the commune registry."""
