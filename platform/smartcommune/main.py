@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import Response
 
+from smartcommune.platform.access.router import router as access_router
 from smartcommune.platform.audit.router import router as audit_router
 from smartcommune.platform.commune.router import router as commune_router
 from smartcommune.platform.http.errors import install_error_handlers
@@ -35,7 +36,8 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     for router in (
-        health_router, identity_router, commune_router, villages_router, audit_router, provider_communes_router,
+        health_router, identity_router, commune_router, access_router, villages_router, audit_router,
+        provider_communes_router,
     ):
         app.include_router(router)
 

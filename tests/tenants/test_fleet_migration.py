@@ -129,7 +129,7 @@ def _assert_no_half_migrated(conn: psycopg.Connection) -> None:
 def test_failing_commune_is_recorded_and_the_rest_migrate(fleet_db: tuple[dict[str, str], str]) -> None:
     env, extra = fleet_db
     url = env["DATABASE_URL"]
-    assert _cli(env, "communes", "create", "19597", "16012", "19600").returncode == 0
+    assert _cli(env, "communes", "create", *map(str, CODES[:3])).returncode == 0
     with psycopg.connect(url, autocommit=True) as conn:
         # Sabotage one commune: the column the migration adds already exists there.
         conn.execute('ALTER TABLE "c_16012".villages ADD COLUMN note text')

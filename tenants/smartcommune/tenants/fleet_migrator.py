@@ -95,8 +95,9 @@ def _migrate_one(conn: Connection, run_id: uuid.UUID, target: str, lock_timeout_
         conn.exec_driver_sql(
             f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}; SET LOCAL search_path TO {quote_ident(schema)}"
         )
-        from_rev = current_revision(conn, schema) or "base"
-        upgrade_schema(conn, schema, target)
+        current = current_revision(conn, schema)
+        from_rev = current or "base"
+        upgrade_schema(conn, schema, target, current)
         elapsed = (time.perf_counter() - started) * 1000
         conn.execute(
             text("UPDATE control.tenants SET schema_revision = :t, updated_at = now() WHERE id = :id"),

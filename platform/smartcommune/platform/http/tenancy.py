@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
 import structlog
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smartcommune.tenants.context import TenantInfo, current_tenant
@@ -61,30 +63,29 @@ class TenantResolver:
             self._by_slug.clear()
             self._by_host.clear()
 
-    def _cached(self, table: dict[str, _Entry], key: str, load: object) -> TenantInfo | None:
+    def _cached(
+        self, table: dict[str, _Entry], key: str, load: Callable[[], TenantInfo | None]
+    ) -> TenantInfo | None:
         now = time.monotonic()
         entry = table.get(key)
         if entry is not None and entry.expires > now:
             return entry.tenant
-        tenant = load()  # type: ignore[operator]
+        tenant = load()
         ttl = self.ttl_s if tenant is not None else _NEGATIVE_TTL_S
         with self._lock:
             table[key] = _Entry(tenant, now + ttl)
-        return tenant  # type: ignore[no-any-return]
+        return tenant
 
-    def _load(self, condition: object) -> TenantInfo | None:
+    def _load(self, condition: ColumnElement[bool]) -> TenantInfo | None:
         self.catalog_queries += 1
-        with app_engine().connect() as conn:
-            row = conn.execute(select(Tenant).where(condition)).scalar_one_or_none()  # type: ignore[arg-type]
+        with Session(app_engine()) as session:
+            row = session.scalars(select(Tenant).where(condition)).one_or_none()
             return info_from_row(row) if row is not None else None
 
     def _load_domain(self, host: str) -> TenantInfo | None:
-        self.catalog_queries += 1
-        with app_engine().connect() as conn:
-            row = conn.execute(
-                select(Tenant).join(TenantDomain, TenantDomain.tenant_id == Tenant.id).where(TenantDomain.hostname == host)
-            ).scalar_one_or_none()
-            return info_from_row(row) if row is not None else None
+        return self._load(
+            Tenant.id.in_(select(TenantDomain.tenant_id).where(TenantDomain.hostname == host))
+        )
 
     def start_listener(self) -> None:
         """Background LISTEN on the registry channel; reconnects after errors."""

@@ -1,4 +1,4 @@
-"""casbin adapter on `control.casbin_rule`: bulk load, auto-save writes with NOTIFY in the same transaction."""
+"""casbin adapter on `control.casbin_rule`: bulk load; auto-saved writes NOTIFY in their transaction."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from casbin.model import Model
-from casbin.persist.adapter import Adapter
 from casbin.persist.batch_adapter import BatchAdapter
 from sqlalchemy import Engine
 
@@ -31,7 +30,7 @@ def fill_model(model: Model, rows: Sequence[Sequence[str]]) -> int:
     return count
 
 
-class PolicyAdapter(Adapter, BatchAdapter):  # type: ignore[misc]
+class PolicyAdapter(BatchAdapter):  # type: ignore[misc]
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

@@ -46,6 +46,23 @@ def is_allowed(
     return e.enforce(principal.casbin_subject, domain, obj, act) or e.enforce(IMPLICIT_ROLE, domain, obj, act)
 
 
+def roles_in(
+    principal: Principal, commune_code: int | None, *, enforcer: CommuneEnforcer | None = None
+) -> list[str]:
+    """The roles `is_allowed` evaluates for this principal there (for display, e.g. `/me`).
+
+    Provider staff: their provider realm roles. Commune members: their assigned roles in that commune
+    (with inherited ones) and `resident`. Anyone else: none.
+    """
+    if principal.is_provider_staff:
+        return [role for role in principal.realm_roles if role in PROVIDER_ROLES]
+    if principal.realm != COMMUNE_REALM or commune_code is None or not principal.member_of(commune_code):
+        return []
+    e = enforcer if enforcer is not None else get_enforcer()
+    assigned = e.roles_in(principal.casbin_subject, str(commune_code))
+    return sorted(set(assigned)) + ([IMPLICIT_ROLE] if IMPLICIT_ROLE not in assigned else [])
+
+
 def get_enforcer() -> CommuneEnforcer:
     """The process-wide enforcer on the app engine, with its watcher started on first use.
 

@@ -35,7 +35,7 @@ class Grants:
         acts = self.exact.get(obj)
         if acts is not None and (ANY in acts or act in acts):
             return True
-        return any((a == ANY or a == act) and key_match(obj, o) for o, a in self.patterns)
+        return any(a in (ANY, act) and key_match(obj, o) for o, a in self.patterns)
 
 
 class PermissionIndex:

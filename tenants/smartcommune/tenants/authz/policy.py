@@ -30,8 +30,9 @@ IMPLICIT_ROLE: Final = RESIDENT
 
 # Objects of the provider console: only provider roles ever get them.
 PROVIDER_OBJECTS: Final = ("communes", "fleet")
-# Objects inside one commune. The first eight exist now; the rest are placeholders for coming features.
+# Objects inside one commune. The first nine exist now; the rest are placeholders for coming features.
 COMMUNE_OBJECTS: Final = (
+    "profile",  # one's own account in the commune (who am I, my roles)
     "users",
     "roles",
     "role_assignments",
@@ -93,6 +94,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
         "production": ANY,
     },
     RESIDENT: {
+        "profile": ANY,  # one's own (ownership is a SQL filter)
         "villages": READ,
         "announcements": READ,
         "reports": ANY,  # submit and follow one's own reports (ownership is a SQL filter)
@@ -107,7 +109,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
 def catalogue_allows(role: str, obj: str, act: str) -> bool:
     """What the catalogue says, without casbin: the oracle the tests compare the enforcer against."""
     granted = CATALOGUE.get(role, {}).get(obj)
-    return granted is not None and (granted == ANY or granted == act)
+    return granted is not None and granted in (ANY, act)
 
 
 def role_permissions(role: str) -> list[tuple[str, str]]:

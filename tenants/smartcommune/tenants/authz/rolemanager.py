@@ -23,11 +23,17 @@ class DomainRoleManager(RoleManager):  # type: ignore[misc]
     @classmethod
     def from_rules(cls, rules: Iterable[Sequence[str]]) -> DomainRoleManager:
         """Bulk build from `g` lines (user, role, domain): no per-link bookkeeping."""
+        links: dict[str, dict[str, frozenset[str]]] = {}
+        for rule in rules:
+            user, role = rule[0], rule[1]
+            dom = rule[2] if len(rule) > 2 else ""
+            users = links.get(dom)
+            if users is None:
+                users = links[dom] = {}
+            roles = users.get(user)
+            users[user] = frozenset((role,)) if roles is None else roles | {role}
         rm = cls()
-        staging: dict[str, dict[str, set[str]]] = {}
-        for user, role, *rest in rules:
-            staging.setdefault(rest[0] if rest else "", {}).setdefault(user, set()).add(role)
-        rm._links = {dom: {u: frozenset(r) for u, r in users.items()} for dom, users in staging.items()}
+        rm._links = links
         return rm
 
     @staticmethod

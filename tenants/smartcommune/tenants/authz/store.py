@@ -18,7 +18,7 @@ COLUMNS: Final = ("ptype", "v0", "v1", "v2", "v3", "v4", "v5")
 # NOTIFY payloads are limited to 8000 bytes; bigger changes ask every listener for a full reload.
 MAX_PAYLOAD: Final = 7500
 
-_UNNEST = "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])"
+_UNNEST = "SELECT * FROM unnest(" + ", ".join(["%s::text[]"] * len(COLUMNS)) + ")"
 
 
 def _padded(rule: Sequence[str]) -> tuple[str, ...]:
@@ -79,7 +79,9 @@ def delete_rules(conn: Connection, rules: Iterable[Sequence[str]]) -> list[Rule]
     return [_trimmed(r) for r in cur.fetchall()]
 
 
-def delete_filtered(conn: Connection, ptype: str, field_index: int, field_values: Sequence[str]) -> list[Rule]:
+def delete_filtered(
+    conn: Connection, ptype: str, field_index: int, field_values: Sequence[str]
+) -> list[Rule]:
     """casbin's remove_filtered_policy: empty values match anything."""
     clauses = ["ptype = %s"]
     params: list[str] = [ptype]

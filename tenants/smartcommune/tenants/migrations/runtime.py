@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
@@ -117,9 +119,28 @@ def current_revision(conn: Connection, schema: str) -> str | None:
     return row[0] if row else None
 
 
-def upgrade_schema(conn: Connection, schema: str, target: str) -> None:
-    """Upgrade one commune schema inside the caller's transaction (the caller sets search_path and timeouts)."""
-    _run(tenant_script(), conn, target, version_table_schema=schema)
+def upgrade_schema(conn: Connection, schema: str, target: str, current: str | None = None) -> None:
+    """Upgrade one commune schema inside the caller's transaction (the caller sets search_path and timeouts).
+
+    With a known current revision the revision scripts run directly under one alembic Operations
+    context and the schema's version row is updated here: alembic's own loop reflects the catalog for
+    the version table on every call, which is most of the cost across thousands of schemas.
+    """
+    script = tenant_script()
+    if current is None:
+        _run(script, conn, target, version_table_schema=schema)
+        return
+    steps = list(script.revision_map.iterate_revisions(target, current, implicit_base=True))
+    if not steps:
+        return
+    context = MigrationContext.configure(connection=conn, opts={"version_table_schema": schema})
+    with Operations.context(context):
+        for step in reversed(steps):
+            step.module.upgrade()
+    conn.execute(
+        text(f"UPDATE {quote_ident(schema)}.alembic_version SET version_num = :target WHERE version_num = :current"),
+        {"target": target, "current": current},
+    )
 
 
 def reset_caches() -> None:

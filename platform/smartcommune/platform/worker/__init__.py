@@ -1,0 +1,1 @@
+"""Background work: the Celery app factory, the after-commit outbox and platform-level tasks."""
