@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from testsupport.databases import create_database, drop_database  # noqa: E402
+from testsupport.databases import create_database, drop_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -68,8 +68,13 @@ def pct(values: Sequence[float], q: float) -> float:
 
 
 def summary(values: Sequence[float]) -> dict[str, float]:
-    return {"p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99), "max": max(values, default=0.0),
-            "mean": statistics.fmean(values) if values else 0.0}
+    return {
+        "p50": pct(values, 50),
+        "p95": pct(values, 95),
+        "p99": pct(values, 99),
+        "max": max(values, default=0.0),
+        "mean": statistics.fmean(values) if values else 0.0,
+    }
 
 
 def finish(name: str, figures: dict[str, object], write: bool = True) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import bench_database, finish, machine, summary  # noqa: E402
+from _common import bench_database, finish, machine, summary
 
 
 def main() -> None:
@@ -44,9 +44,12 @@ def main() -> None:
                 stage.append(elapsed)
                 all_times.append(elapsed)
             last = summary(all_times[-100:])  # the cost of creating a commune once the fleet is this big
-            print(f"fleet {size:>5}: last 100 creations p50 {last['p50'] * 1000:.1f} ms, p95 {last['p95'] * 1000:.1f} ms, "
-                  f"max {last['max'] * 1000:.1f} ms; stage of {len(stage)} max {max(stage) * 1000:.1f} ms; "
-                  f"elapsed {time.perf_counter() - started:.1f} s")
+            print(
+                f"fleet {size:>5}: last 100 creations p50 {last['p50'] * 1000:.1f} ms, "
+                f"p95 {last['p95'] * 1000:.1f} ms, "
+                f"max {last['max'] * 1000:.1f} ms; stage of {len(stage)} max {max(stage) * 1000:.1f} ms; "
+                f"elapsed {time.perf_counter() - started:.1f} s"
+            )
             figures[f"at_{size}_p50_s"] = round(last["p50"], 4)
             figures[f"at_{size}_p95_s"] = round(last["p95"], 4)
             figures[f"at_{size}_max_s"] = round(last["max"], 4)

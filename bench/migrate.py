@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import bench_database, finish, machine, summary  # noqa: E402
+from _common import bench_database, finish, machine, summary
 
-REVISION = '''
+REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
@@ -36,7 +36,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     pass
-'''
+"""
 
 
 def main() -> None:
@@ -67,9 +67,13 @@ def main() -> None:
 
         head = tenant_head()
         Path(extra, "b0001_noop.py").write_text(REVISION.format(rev="b0001", down=head, body="    pass"))
-        Path(extra, "b0002_add_column.py").write_text(REVISION.format(
-            rev="b0002", down="b0001",
-            body='    op.add_column("villages", sa.Column("bench_note", sa.Text(), nullable=True))'))
+        Path(extra, "b0002_add_column.py").write_text(
+            REVISION.format(
+                rev="b0002",
+                down="b0001",
+                body='    op.add_column("villages", sa.Column("bench_note", sa.Text(), nullable=True))',
+            )
+        )
         os.environ["TENANT_EXTRA_MIGRATIONS"] = extra
         from smartcommune.tenants.settings import get_settings
 
@@ -78,9 +82,11 @@ def main() -> None:
         for name, rev in (("noop_revision", "b0001"), ("add_column", "b0002")):
             report = migrate_fleet(engine, target=rev, workers=args.workers)
             per = summary(report.durations_ms)
-            print(f"{name}: {report.migrated} communes in {report.seconds:.2f} s "
-                  f"({report.migrated / report.seconds:.0f}/s), failed {report.failed}; per commune p50 "
-                  f"{per['p50']:.1f} ms p95 {per['p95']:.1f} ms")
+            print(
+                f"{name}: {report.migrated} communes in {report.seconds:.2f} s "
+                f"({report.migrated / report.seconds:.0f}/s), failed {report.failed}; per commune p50 "
+                f"{per['p50']:.1f} ms p95 {per['p95']:.1f} ms"
+            )
             assert report.failed == 0 and report.migrated == args.communes
             figures[f"{name}_s"] = round(report.seconds, 2)
             figures[f"{name}_per_commune_p95_ms"] = round(per["p95"], 1)

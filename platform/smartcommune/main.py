@@ -32,11 +32,18 @@ def create_app() -> FastAPI:
     app = FastAPI(
         title=API_TITLE,
         version="0.1.0",
-        description="API cho cán bộ xã, người dân và nhà cung cấp dịch vụ. / API for communes, residents and the provider.",
+        description=(
+            "API cho cán bộ xã, người dân và nhà cung cấp dịch vụ. / API for communes, residents and the provider."
+        ),
     )
     install_error_handlers(app)
     for router in (
-        health_router, identity_router, commune_router, access_router, villages_router, audit_router,
+        health_router,
+        identity_router,
+        commune_router,
+        access_router,
+        villages_router,
+        audit_router,
         provider_communes_router,
     ):
         app.include_router(router)
@@ -59,7 +66,7 @@ app = celery_app  # `celery -A smartcommune.main worker`
 
 
 def cli() -> None:
-    from smartcommune.provisioning.cli.app import build_cli  # noqa: PLC0415 - the API needs no CLI imports
+    from smartcommune.provisioning.cli.app import build_cli
 
     build_cli(create_app=create_app, celery_app=celery_app)()
 

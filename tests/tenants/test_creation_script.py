@@ -10,25 +10,43 @@ from smartcommune.tenants.migrations.runtime import creation_script, tenant_head
 
 
 def _catalog(conn: Connection, schema: str) -> dict[str, list[tuple[object, ...]]]:
-    columns = conn.execute(text(
-        "SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, "
-        "is_identity FROM information_schema.columns WHERE table_schema = :s ORDER BY 1, 2"), {"s": schema}).all()
-    indexes = conn.execute(text(
-        "SELECT tablename, indexname, replace(indexdef, :s || '.', '') FROM pg_indexes WHERE schemaname = :s "
-        "ORDER BY 1, 2"), {"s": schema}).all()
-    constraints = conn.execute(text(
-        "SELECT conname, contype, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-        "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = :s ORDER BY 1"), {"s": schema}).all()
+    columns = conn.execute(
+        text(
+            "SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, "
+            "is_identity FROM information_schema.columns WHERE table_schema = :s ORDER BY 1, 2"
+        ),
+        {"s": schema},
+    ).all()
+    indexes = conn.execute(
+        text(
+            "SELECT tablename, indexname, replace(indexdef, :s || '.', '') FROM pg_indexes WHERE schemaname = :s "
+            "ORDER BY 1, 2"
+        ),
+        {"s": schema},
+    ).all()
+    constraints = conn.execute(
+        text(
+            "SELECT conname, contype, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = :s ORDER BY 1"
+        ),
+        {"s": schema},
+    ).all()
     version = conn.execute(text(f'SELECT version_num FROM "{schema}".alembic_version')).all()
-    return {"columns": [tuple(r) for r in columns], "indexes": [tuple(r) for r in indexes],
-            "constraints": [tuple(r) for r in constraints], "version": [tuple(r) for r in version]}
+    return {
+        "columns": [tuple(r) for r in columns],
+        "indexes": [tuple(r) for r in indexes],
+        "constraints": [tuple(r) for r in constraints],
+        "version": [tuple(r) for r in version],
+    }
 
 
 def test_script_equals_replayed_history(communes: tuple[TenantInfo, TenantInfo]) -> None:
     a, _ = communes
     with owner_engine().begin() as conn:
-        conn.exec_driver_sql('DROP SCHEMA IF EXISTS "replay_check" CASCADE; CREATE SCHEMA "replay_check"; '
-                             'SET LOCAL search_path TO "replay_check"')
+        conn.exec_driver_sql(
+            'DROP SCHEMA IF EXISTS "replay_check" CASCADE; CREATE SCHEMA "replay_check"; '
+            'SET LOCAL search_path TO "replay_check"'
+        )
         upgrade_schema(conn, "replay_check", tenant_head())
         replayed = _catalog(conn, "replay_check")
         created = _catalog(conn, a.schema_name)

@@ -20,9 +20,8 @@ from smartcommune.tenants.official_list import all_communes
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "smartcommune.main"]
 # Twenty communes of Quảng Trị (44) and Thanh Hóa (38) from the official list.
-CODES = [19597, 16012] + [
-    c.code for c in all_communes() if c.province_code in (44, 38) and c.code not in (19597, 16012)
-][:18]
+_OTHERS = [c.code for c in all_communes() if c.province_code in (44, 38) and c.code not in (19597, 16012)]
+CODES = [19597, 16012, *_OTHERS[:18]]
 
 SLOW_REVISION = '''
 """A deliberately slow expand migration, so the runner can be killed in the middle of the fleet."""
@@ -68,7 +67,9 @@ def _ok_rows(url: str) -> int:
         return int(row[0]) if row else 0
 
 
-def test_killed_runner_resumes_and_migrates_each_commune_exactly_once(fleet_db: tuple[dict[str, str], str]) -> None:
+def test_killed_runner_resumes_and_migrates_each_commune_exactly_once(
+    fleet_db: tuple[dict[str, str], str],
+) -> None:
     env, extra = fleet_db
     url = env["DATABASE_URL"]
     created = _cli(env, "communes", "create", *map(str, CODES))
@@ -76,8 +77,12 @@ def test_killed_runner_resumes_and_migrates_each_commune_exactly_once(fleet_db: 
 
     migrate_env = {**env, "TENANT_EXTRA_MIGRATIONS": extra}
     runner = subprocess.Popen(
-        [*CLI, "migrate", "--workers", "2"], env=migrate_env, cwd=REPO, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*CLI, "migrate", "--workers", "2"],
+        env=migrate_env,
+        cwd=REPO,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while _ok_rows(url) < 4 and time.monotonic() < deadline and runner.poll() is None:
@@ -120,7 +125,8 @@ def _assert_no_half_migrated(conn: psycopg.Connection) -> None:
         version = conn.execute(f'SELECT version_num FROM "{schema}".alembic_version').fetchone()
         has_note = conn.execute(
             "SELECT 1 FROM information_schema.columns WHERE table_schema=%s AND table_name='villages' "
-            "AND column_name='note'", (schema,),
+            "AND column_name='note'",
+            (schema,),
         ).fetchone()
         assert version == (catalog_rev,)
         assert (catalog_rev == "t9001") == (has_note is not None)

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
+from smartcommune.platform.tenant_models import tenant_metadata
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.database import app_engine, owner_engine, quote_ident, role_names
 from smartcommune.tenants.session import tenant_transaction
-from smartcommune.platform.tenant_models import tenant_metadata
 
 TENANT_TABLES = sorted(tenant_metadata.tables)
 
@@ -37,8 +37,12 @@ def test_app_login_without_set_role_reads_no_commune(communes: tuple[TenantInfo,
 def test_app_login_can_switch_only_into_commune_roles(communes: tuple[TenantInfo, TenantInfo]) -> None:
     owner = owner_engine().url.username or "postgres"
     with app_engine().connect() as conn:
-        assert conn.execute(text("SELECT rolsuper OR rolcreaterole OR rolbypassrls FROM pg_roles "
-                                 "WHERE rolname = current_user")).scalar_one() is False
+        assert (
+            conn.execute(
+                text("SELECT rolsuper OR rolcreaterole OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            ).scalar_one()
+            is False
+        )
         with pytest.raises(ProgrammingError, match="permission denied"):
             conn.exec_driver_sql(f"SET LOCAL ROLE {quote_ident(owner)}")
 
@@ -57,8 +61,12 @@ def test_version_row_and_audit_log_are_protected(communes: tuple[TenantInfo, Ten
     with pytest.raises(ProgrammingError, match="permission denied"), tenant_transaction(a) as s:
         s.execute(text("UPDATE alembic_version SET version_num = 'x'"))
     with tenant_transaction(a) as s:
-        s.execute(text("INSERT INTO audit_log (actor, actor_kind, action, object_type, object_id) "
-                       "VALUES ('t', 'commune', 'test', 'x', '1')"))
+        s.execute(
+            text(
+                "INSERT INTO audit_log (actor, actor_kind, action, object_type, object_id) "
+                "VALUES ('t', 'commune', 'test', 'x', '1')"
+            )
+        )
     with pytest.raises(ProgrammingError, match="permission denied"), tenant_transaction(a) as s:
         s.execute(text("DELETE FROM audit_log"))
 
@@ -70,7 +78,11 @@ def test_no_session_level_set_in_the_codebase() -> None:
 
     root = Path(__file__).resolve().parents[2]
     offenders = []
-    for path in [*root.glob("platform/**/*.py"), *root.glob("tenants/**/*.py"), *root.glob("provisioning/**/*.py")]:
+    for path in [
+        *root.glob("platform/**/*.py"),
+        *root.glob("tenants/**/*.py"),
+        *root.glob("provisioning/**/*.py"),
+    ]:
         if "migrations" in path.parts and path.name == "env.py":
             continue  # developer-only alembic CLI on a throwaway connection
         for n, line in enumerate(path.read_text().splitlines(), 1):

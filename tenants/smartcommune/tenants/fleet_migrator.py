@@ -14,8 +14,8 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from queue import Empty
 from datetime import UTC, datetime
+from queue import Empty
 
 from sqlalchemy import Connection, Engine, text
 
@@ -87,8 +87,15 @@ def _migrate_one(conn: Connection, run_id: uuid.UUID, target: str, lock_timeout_
 
     def ledger(status: str, elapsed_ms: float, error: str | None) -> dict[str, object]:
         return {
-            "run_id": run_id, "tenant_id": tenant_id, "code": code, "from_rev": from_rev, "to_rev": target,
-            "status": status, "started_at": started_at, "duration_ms": elapsed_ms, "error": error,
+            "run_id": run_id,
+            "tenant_id": tenant_id,
+            "code": code,
+            "from_rev": from_rev,
+            "to_rev": target,
+            "status": status,
+            "started_at": started_at,
+            "duration_ms": elapsed_ms,
+            "error": error,
         }
 
     try:
@@ -106,7 +113,7 @@ def _migrate_one(conn: Connection, run_id: uuid.UUID, target: str, lock_timeout_
         conn.execute(_LEDGER, ledger("ok", elapsed, None))
         trans.commit()
         return Outcome(code, True, elapsed, None)
-    except Exception as exc:  # noqa: BLE001 - one commune's failure must not stop the fleet
+    except Exception as exc:
         trans.rollback()
         elapsed = (time.perf_counter() - started) * 1000
         first_line = str(exc).splitlines()[0] if str(exc) else ""
@@ -116,7 +123,9 @@ def _migrate_one(conn: Connection, run_id: uuid.UUID, target: str, lock_timeout_
         return Outcome(code, False, elapsed, message)
 
 
-def _drain(engine: Engine, run_id: uuid.UUID, target: str, lock_timeout_ms: int, emit: Callable[[Outcome], None]) -> None:
+def _drain(
+    engine: Engine, run_id: uuid.UUID, target: str, lock_timeout_ms: int, emit: Callable[[Outcome], None]
+) -> None:
     with engine.connect() as conn:
         while (outcome := _migrate_one(conn, run_id, target, lock_timeout_ms)) is not None:
             emit(outcome)

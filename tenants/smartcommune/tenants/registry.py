@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, func, or_, select, text
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from smartcommune.tenants.context import TenantInfo, current_request_id
@@ -66,8 +66,10 @@ def _pick_slug(conn: Connection, official: OfficialCommune, requested: str | Non
             )
         if _slug_taken(conn, requested):
             raise Conflict(
-                f"Tên định danh '{requested}' đã được dùng.", f"Slug '{requested}' is taken.",
-                code="slug_taken", slug=requested,
+                f"Tên định danh '{requested}' đã được dùng.",
+                f"Slug '{requested}' is taken.",
+                code="slug_taken",
+                slug=requested,
             )
         return requested
     base = default_slug(official)
@@ -134,18 +136,17 @@ def create_commune(
         conn.execute(text("SET LOCAL lock_timeout = '5s'"))
         if conn.execute(select(Tenant.id).where(Tenant.commune_code == official.code)).first():
             raise Conflict(
-                f"{official.name} đã được đưa lên nền tảng.", f"{official.name} is already onboarded.",
-                code="commune_exists", commune_code=official.code,
+                f"{official.name} đã được đưa lên nền tảng.",
+                f"{official.name} is already onboarded.",
+                code="commune_exists",
+                commune_code=official.code,
             )
         chosen = _pick_slug(conn, official, slug)
         conn.exec_driver_sql(
             f"CREATE ROLE {quote_ident(role)} NOLOGIN; "
             f"GRANT {quote_ident(role)} TO {quote_ident(app)}; "
             f"CREATE SCHEMA {quote_ident(schema)}; "
-            f"SET LOCAL search_path TO {quote_ident(schema)};\n"
-            + script
-            + ";\n"
-            + _grants_sql(schema, role)
+            f"SET LOCAL search_path TO {quote_ident(schema)};\n" + script + ";\n" + _grants_sql(schema, role)
         )
         row = Tenant(
             id=uuid.uuid4(),
@@ -163,14 +164,24 @@ def create_commune(
             search_text=" ".join([fold(official.name), chosen, str(official.code), fold(official.province_name)]),
         )
         conn.execute(
-            Tenant.__table__.insert().values(
-                {c.name: getattr(row, c.key) for c in Tenant.__table__.columns if c.name not in ("created_at", "updated_at")}
+            insert(Tenant).values(
+                {
+                    c.name: getattr(row, c.key)
+                    for c in Tenant.__table__.columns
+                    if c.name not in ("created_at", "updated_at")
+                }
             )
         )
         conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": TENANT_CHANNEL, "p": chosen})
     tenant = TenantInfo(
-        id=row.id, slug=chosen, commune_code=official.code, province_code=official.province_code,
-        name=official.name, status="active", schema_name=schema, role_name=role,
+        id=row.id,
+        slug=chosen,
+        commune_code=official.code,
+        province_code=official.province_code,
+        name=official.name,
+        status="active",
+        schema_name=schema,
+        role_name=role,
     )
     return CreatedCommune(tenant=tenant, seconds=time.perf_counter() - started)
 
@@ -225,15 +236,16 @@ def list_communes(
     with Session(engine, expire_on_commit=False) as session:
         total = session.scalar(select(func.count()).select_from(Tenant).where(*conds)) or 0
         items = session.scalars(
-            select(Tenant).where(*conds).order_by(Tenant.province_code, Tenant.commune_code)
-            .limit(min(max(limit, 1), 500)).offset(max(offset, 0))
+            select(Tenant)
+            .where(*conds)
+            .order_by(Tenant.province_code, Tenant.commune_code)
+            .limit(min(max(limit, 1), 500))
+            .offset(max(offset, 0))
         ).all()
         return CommunePage(items=list(items), total=total)
 
 
-def _set_status(
-    engine: Engine, key: str | int | uuid.UUID, status: str, reason: str | None, actor: str
-) -> Tenant:
+def _set_status(engine: Engine, key: str | int | uuid.UUID, status: str, reason: str | None, actor: str) -> Tenant:
     with Session(engine, expire_on_commit=False) as session, session.begin():
         tenant = _find(session, key, lock=True)
         before = {"status": tenant.status, "suspended_reason": tenant.suspended_reason}
@@ -249,8 +261,10 @@ def _set_status(
                 "CAST(:after AS jsonb), :rid)"
             ),
             {
-                "actor": actor, "action": "suspend" if status == "suspended" else "resume",
-                "oid": str(tenant.commune_code), "before": json.dumps(before),
+                "actor": actor,
+                "action": "suspend" if status == "suspended" else "resume",
+                "oid": str(tenant.commune_code),
+                "before": json.dumps(before),
                 "after": json.dumps({"status": status, "suspended_reason": reason}),
                 "rid": current_request_id.get(),
             },
@@ -286,9 +300,7 @@ def delete_commune(engine: Engine, key: str | int | uuid.UUID, *, confirm_slug: 
                 code="confirmation_mismatch",
             )
         role, schema = quote_ident(tenant.role_name), quote_ident(tenant.schema_name)
-        session.connection().exec_driver_sql(
-            f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}"
-        )
+        session.connection().exec_driver_sql(f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}")
         domain = str(tenant.commune_code)
         session.execute(delete(CasbinRule).where(or_(CasbinRule.v2 == domain, CasbinRule.v1 == domain)))
         session.execute(delete(IdentityAccount).where(IdentityAccount.commune_code == tenant.commune_code))
@@ -299,7 +311,15 @@ def delete_commune(engine: Engine, key: str | int | uuid.UUID, *, confirm_slug: 
 
 def all_tenant_infos(conn: Connection) -> list[TenantInfo]:
     result = conn.execute(
-        select(Tenant.id, Tenant.slug, Tenant.commune_code, Tenant.province_code, Tenant.name,
-               Tenant.status, Tenant.schema_name, Tenant.role_name)
+        select(
+            Tenant.id,
+            Tenant.slug,
+            Tenant.commune_code,
+            Tenant.province_code,
+            Tenant.name,
+            Tenant.status,
+            Tenant.schema_name,
+            Tenant.role_name,
+        )
     )
     return [TenantInfo(*r) for r in result]

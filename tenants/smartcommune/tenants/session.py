@@ -17,10 +17,7 @@ from smartcommune.tenants.database import app_engine, quote_ident
 
 
 def bind_sql(tenant: TenantInfo) -> str:
-    return (
-        f"SET LOCAL ROLE {quote_ident(tenant.role_name)}; "
-        f"SET LOCAL search_path TO {quote_ident(tenant.schema_name)}"
-    )
+    return f"SET LOCAL ROLE {quote_ident(tenant.role_name)}; SET LOCAL search_path TO {quote_ident(tenant.schema_name)}"
 
 
 def bind_connection(conn: Connection, tenant: TenantInfo) -> None:

@@ -32,9 +32,7 @@ def test_duplicates_are_a_conflict(communes: tuple[TenantInfo, TenantInfo]) -> N
         create_account(app_engine(), realm=PROVIDER_REALM, username=username.upper())
     assert caught.value.code == "account_exists" and caught.value.status == 409
     # The same username in the other realm is another account.
-    create_account(
-        app_engine(), realm=COMMUNE_REALM, username=username, commune_code=communes[0].commune_code
-    )
+    create_account(app_engine(), realm=COMMUNE_REALM, username=username, commune_code=communes[0].commune_code)
 
     phone = "0987654321"
     for commune in communes:  # one phone may be a resident of two communes
@@ -78,7 +76,10 @@ def test_bad_account_input_is_refused(communes: tuple[TenantInfo, TenantInfo]) -
 def test_issue_token_for_and_set_password(communes: tuple[TenantInfo, TenantInfo]) -> None:
     username = _name("canbo")
     account = create_account(
-        app_engine(), realm=COMMUNE_REALM, username=username, commune_code=communes[1].commune_code,
+        app_engine(),
+        realm=COMMUNE_REALM,
+        username=username,
+        commune_code=communes[1].commune_code,
         display_name="Phạm Thị Dung",
     )
     principal = validate_bearer(issue_token_for(account, client_id="smartcommune-cli"))

@@ -60,8 +60,12 @@ def test_unknown_realm_is_404(client: TestClient) -> None:
 def test_staff_password_login_yields_a_provider_principal(client: TestClient) -> None:
     username = _unique("nhanvien")
     create_account(
-        app_engine(), realm=PROVIDER_REALM, username=username, password="mat-khau-an-toan",
-        display_name="Trần Thị Bình", realm_roles=["provider_admin"],
+        app_engine(),
+        realm=PROVIDER_REALM,
+        username=username,
+        password="mat-khau-an-toan",
+        display_name="Trần Thị Bình",
+        realm_roles=["provider_admin"],
     )
     response = client.post(
         TOKEN_PATH.format(realm=PROVIDER_REALM),
@@ -93,13 +97,21 @@ def test_official_password_login_carries_the_commune_organization(
     for commune in communes:
         username = _unique(f"canbo{commune.commune_code}")
         account_id = create_account(
-            app_engine(), realm=COMMUNE_REALM, username=username, password="mat-khau-can-bo",
-            commune_code=commune.commune_code, display_name="Lê Văn Cường",
+            app_engine(),
+            realm=COMMUNE_REALM,
+            username=username,
+            password="mat-khau-can-bo",
+            commune_code=commune.commune_code,
+            display_name="Lê Văn Cường",
         )
         response = client.post(
             TOKEN_PATH.format(realm=COMMUNE_REALM),
-            data={"grant_type": "password", "username": username, "password": "mat-khau-can-bo",
-                  "client_id": "smartcommune-admin"},
+            data={
+                "grant_type": "password",
+                "username": username,
+                "password": "mat-khau-can-bo",
+                "client_id": "smartcommune-admin",
+            },
         )
         assert response.status_code == 200, response.text
         token = response.json()["access_token"]
@@ -117,7 +129,10 @@ def test_a_commune_account_cannot_log_in_to_the_provider_realm(
 ) -> None:
     username = _unique("canbo")
     create_account(
-        app_engine(), realm=COMMUNE_REALM, username=username, password="mat-khau-can-bo",
+        app_engine(),
+        realm=COMMUNE_REALM,
+        username=username,
+        password="mat-khau-can-bo",
         commune_code=communes[0].commune_code,
     )
     response = client.post(

@@ -40,10 +40,17 @@ def _adapter() -> KeycloakIdentityAdmin:
 def _login(rsps: responses.RequestsMock) -> None:
     rsps.post(
         f"{KC}/realms/master/protocol/openid-connect/token",
-        match=[matchers.urlencoded_params_matcher({
-            "grant_type": "password", "client_id": "admin-cli", "username": "admin",
-            "password": "kc-secret", "scope": "openid",
-        })],
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "grant_type": "password",
+                    "client_id": "admin-cli",
+                    "username": "admin",
+                    "password": "kc-secret",
+                    "scope": "openid",
+                }
+            )
+        ],
         json={"access_token": "admin-token", "expires_in": 60, "refresh_token": "r", "token_type": "Bearer"},
     )
 
@@ -68,12 +75,20 @@ def test_contract_create_organization_when_missing() -> None:
         _search(rsps, [{"id": "other", "alias": "195970", "name": "Xã Khác (195970)"}])
         rsps.post(
             f"{ADMIN}/organizations",
-            match=[matchers.json_params_matcher({
-                "name": "Xã Cam Lộ (19597)", "alias": "19597", "enabled": True, "description": "Xã Cam Lộ",
-                "attributes": {"commune_code": ["19597"]},
-                "domains": [{"name": "camlo.smartcommune.vn", "verified": False}],
-            })],
-            status=201, headers={"Location": f"{ADMIN}/organizations/{ORG_ID}"},
+            match=[
+                matchers.json_params_matcher(
+                    {
+                        "name": "Xã Cam Lộ (19597)",
+                        "alias": "19597",
+                        "enabled": True,
+                        "description": "Xã Cam Lộ",
+                        "attributes": {"commune_code": ["19597"]},
+                        "domains": [{"name": "camlo.smartcommune.vn", "verified": False}],
+                    }
+                )
+            ],
+            status=201,
+            headers={"Location": f"{ADMIN}/organizations/{ORG_ID}"},
         )
         assert admin.ensure_commune_organization(19597, "Xã Cam Lộ", "camlo.smartcommune.vn") == ORG_ID
         assert _calls(rsps) == [
@@ -100,9 +115,7 @@ def test_contract_organization_without_domain_sends_no_domains() -> None:
     with responses.RequestsMock() as rsps:
         _login(rsps)
         _search(rsps, [])
-        rsps.post(
-            f"{ADMIN}/organizations", status=201, headers={"Location": f"{ADMIN}/organizations/{ORG_ID}"}
-        )
+        rsps.post(f"{ADMIN}/organizations", status=201, headers={"Location": f"{ADMIN}/organizations/{ORG_ID}"})
         admin.ensure_commune_organization(19597, "Xã Cam Lộ", None)
         body = json.loads(rsps.calls[-1].request.body or b"{}")
         assert body["domains"] == [] and body["alias"] == "19597"
@@ -120,13 +133,22 @@ def test_contract_create_commune_admin_with_required_actions_and_membership() ->
         )
         rsps.post(
             f"{ADMIN}/users",
-            match=[matchers.json_params_matcher({
-                "username": "quantri.camlo", "email": "quantri@camlo.gov.vn",
-                "firstName": "Văn An", "lastName": "Nguyễn", "enabled": True, "emailVerified": False,
-                "requiredActions": ["UPDATE_PASSWORD", "VERIFY_EMAIL"],
-                "attributes": {"commune_code": ["19597"]},
-            })],
-            status=201, headers={"Location": f"{ADMIN}/users/{USER_ID}"},
+            match=[
+                matchers.json_params_matcher(
+                    {
+                        "username": "quantri.camlo",
+                        "email": "quantri@camlo.gov.vn",
+                        "firstName": "Văn An",
+                        "lastName": "Nguyễn",
+                        "enabled": True,
+                        "emailVerified": False,
+                        "requiredActions": ["UPDATE_PASSWORD", "VERIFY_EMAIL"],
+                        "attributes": {"commune_code": ["19597"]},
+                    }
+                )
+            ],
+            status=201,
+            headers={"Location": f"{ADMIN}/users/{USER_ID}"},
         )
         rsps.post(f"{ADMIN}/organizations/{ORG_ID}/members", status=201)
         user_id = admin.create_commune_admin(19597, "QuanTri.CamLo", "QuanTri@CamLo.gov.vn", "Nguyễn Văn An")
@@ -149,7 +171,8 @@ def test_contract_create_commune_admin_twice_is_idempotent() -> None:
         _search(rsps, [{"id": ORG_ID, "alias": "19597"}])
         rsps.get(f"{ADMIN}/users", json=[{"id": USER_ID, "username": "quantri.camlo"}])
         rsps.post(
-            f"{ADMIN}/organizations/{ORG_ID}/members", status=409,
+            f"{ADMIN}/organizations/{ORG_ID}/members",
+            status=409,
             json={"errorMessage": "User is already a member of the organization."},
         )
         user_id = admin.create_commune_admin(19597, "quantri.camlo", "quantri@camlo.gov.vn", "Nguyễn Văn An")

@@ -29,7 +29,9 @@ def test_rotation_keeps_old_tokens_valid_for_the_grace_period(
     client: TestClient, communes: tuple[TenantInfo, TenantInfo]
 ) -> None:
     account = create_account(
-        app_engine(), realm=COMMUNE_REALM, username=f"rot.{uuid.uuid4().hex[:8]}",
+        app_engine(),
+        realm=COMMUNE_REALM,
+        username=f"rot.{uuid.uuid4().hex[:8]}",
         commune_code=communes[0].commune_code,
     )
     old_token = issue_token_for(account)
@@ -51,7 +53,8 @@ def test_rotation_keeps_old_tokens_valid_for_the_grace_period(
 
     with owner_engine().begin() as conn:  # the grace period ends
         conn.execute(
-            update(SigningKey).where(SigningKey.kid == old_kid)
+            update(SigningKey)
+            .where(SigningKey.kid == old_kid)
             .values(retired_at=SigningKey.retired_at - default_grace())
         )
     assert old_kid not in [k["kid"] for k in published_jwks()["keys"]]

@@ -49,7 +49,9 @@ def test_phone_numbers_normalise_to_e164() -> None:
 
 
 def test_first_login_registers_the_resident_in_that_commune(
-    client: TestClient, sms: RecordingSmsChannel, communes: tuple[TenantInfo, TenantInfo],
+    client: TestClient,
+    sms: RecordingSmsChannel,
+    communes: tuple[TenantInfo, TenantInfo],
     new_phone: Callable[[], str],
 ) -> None:
     for commune in communes:
@@ -77,14 +79,20 @@ def test_first_login_registers_the_resident_in_that_commune(
         assert validate_bearer(again["access_token"]).subject == principal.subject
 
     with app_engine().connect() as conn:
-        rows = conn.execute(
-            select(IdentityAccount.commune_code).where(IdentityAccount.phone.in_([p for p, _ in sms.sent]))
-        ).scalars().all()
+        rows = (
+            conn.execute(
+                select(IdentityAccount.commune_code).where(IdentityAccount.phone.in_([p for p, _ in sms.sent]))
+            )
+            .scalars()
+            .all()
+        )
     assert sorted(r or 0 for r in rows) == sorted(c.commune_code for c in communes)
 
 
 def test_a_code_works_once(
-    client: TestClient, sms: RecordingSmsChannel, communes: tuple[TenantInfo, TenantInfo],
+    client: TestClient,
+    sms: RecordingSmsChannel,
+    communes: tuple[TenantInfo, TenantInfo],
     new_phone: Callable[[], str],
 ) -> None:
     commune, phone = communes[0], new_phone()
@@ -96,7 +104,9 @@ def test_a_code_works_once(
 
 
 def test_a_code_is_bound_to_its_commune(
-    client: TestClient, sms: RecordingSmsChannel, communes: tuple[TenantInfo, TenantInfo],
+    client: TestClient,
+    sms: RecordingSmsChannel,
+    communes: tuple[TenantInfo, TenantInfo],
     new_phone: Callable[[], str],
 ) -> None:
     cam_lo, hau_loc = communes
@@ -107,7 +117,9 @@ def test_a_code_is_bound_to_its_commune(
 
 
 def test_wrong_codes_count_and_lock_the_challenge(
-    client: TestClient, sms: RecordingSmsChannel, communes: tuple[TenantInfo, TenantInfo],
+    client: TestClient,
+    sms: RecordingSmsChannel,
+    communes: tuple[TenantInfo, TenantInfo],
     new_phone: Callable[[], str],
 ) -> None:
     commune, phone = communes[1], new_phone()
@@ -130,14 +142,17 @@ def test_wrong_codes_count_and_lock_the_challenge(
 
 
 def test_an_expired_code_is_refused(
-    client: TestClient, sms: RecordingSmsChannel, communes: tuple[TenantInfo, TenantInfo],
+    client: TestClient,
+    sms: RecordingSmsChannel,
+    communes: tuple[TenantInfo, TenantInfo],
     new_phone: Callable[[], str],
 ) -> None:
     commune, phone = communes[0], new_phone()
     client.post(OTP, json={"commune_code": commune.commune_code, "phone": phone})
     with owner_engine().begin() as conn:
         conn.execute(
-            update(OtpChallenge).where(OtpChallenge.phone == phone)
+            update(OtpChallenge)
+            .where(OtpChallenge.phone == phone)
             .values(expires_at=text("now() - interval '1 second'"))
         )
     result = _login(client, commune, phone, sms.last_code(phone))
@@ -145,7 +160,9 @@ def test_an_expired_code_is_refused(
 
 
 def test_a_new_code_replaces_the_previous_one(
-    client: TestClient, sms: RecordingSmsChannel, communes: tuple[TenantInfo, TenantInfo],
+    client: TestClient,
+    sms: RecordingSmsChannel,
+    communes: tuple[TenantInfo, TenantInfo],
     new_phone: Callable[[], str],
 ) -> None:
     commune, phone = communes[0], new_phone()
@@ -159,7 +176,9 @@ def test_a_new_code_replaces_the_previous_one(
 
 
 def test_requests_per_phone_per_hour_are_limited(
-    client: TestClient, sms: RecordingSmsChannel, communes: tuple[TenantInfo, TenantInfo],
+    client: TestClient,
+    sms: RecordingSmsChannel,
+    communes: tuple[TenantInfo, TenantInfo],
     new_phone: Callable[[], str],
 ) -> None:
     phone = new_phone()
@@ -177,7 +196,8 @@ def test_requests_per_phone_per_hour_are_limited(
 
     with owner_engine().begin() as conn:  # an hour later the window has moved on
         conn.execute(
-            update(OtpChallenge).where(OtpChallenge.phone == phone)
+            update(OtpChallenge)
+            .where(OtpChallenge.phone == phone)
             .values(created_at=text("now() - interval '61 minutes'"))
         )
     later = client.post(OTP, json={"commune_code": communes[0].commune_code, "phone": phone})

@@ -73,8 +73,14 @@ class FakeKeycloak:
     def token(self, kid: str, **claims: Any) -> str:
         now = int(time.time())
         body = {
-            "iss": self.issuer, "aud": AUDIENCE, "sub": str(uuid.uuid4()), "iat": now, "exp": now + 300,
-            "typ": "Bearer", "azp": "smartcommune-web", "preferred_username": "canbo",
+            "iss": self.issuer,
+            "aud": AUDIENCE,
+            "sub": str(uuid.uuid4()),
+            "iat": now,
+            "exp": now + 300,
+            "typ": "Bearer",
+            "azp": "smartcommune-web",
+            "preferred_username": "canbo",
             "realm_access": {"roles": ["offline_access"]},
             "organization": {"19597": {"id": str(uuid.uuid4())}},
             **claims,
@@ -121,7 +127,9 @@ def keycloak() -> Iterator[FakeKeycloak]:
 
 def _validator(fake: FakeKeycloak, **client_kwargs: Any) -> TokenValidator:
     return TokenValidator(
-        issuer=fake.issuer, audience=AUDIENCE, leeway_s=30,
+        issuer=fake.issuer,
+        audience=AUDIENCE,
+        leeway_s=30,
         jwks_client=CachingJWKClient(fake.jwks_uri, **client_kwargs),
     )
 
@@ -160,14 +168,18 @@ def test_a_key_rotated_in_at_the_issuer_is_picked_up_by_one_refetch(keycloak: Fa
 
 def test_the_jwks_uri_comes_from_discovery(keycloak: FakeKeycloak) -> None:
     validator = TokenValidator(
-        issuer=keycloak.issuer, audience=AUDIENCE, jwks_client=DiscoveringJWKClient(keycloak.issuer),
+        issuer=keycloak.issuer,
+        audience=AUDIENCE,
+        jwks_client=DiscoveringJWKClient(keycloak.issuer),
     )
     for _ in range(3):
         validator.validate(keycloak.token("kc-1"))
-    assert keycloak.requests == Counter({
-        "/realms/communes/.well-known/openid-configuration": 1,
-        "/realms/communes/protocol/openid-connect/certs": 1,
-    })
+    assert keycloak.requests == Counter(
+        {
+            "/realms/communes/.well-known/openid-configuration": 1,
+            "/realms/communes/protocol/openid-connect/certs": 1,
+        }
+    )
 
 
 def test_remote_validator_rejects_other_issuers_and_audiences(keycloak: FakeKeycloak) -> None:
@@ -194,7 +206,9 @@ def test_validate_bearer_picks_the_validator_by_issuer(
         assert principal.realm == COMMUNE_REALM and principal.organizations == ("19597",)
 
         staff = create_account(
-            app_engine(), realm=PROVIDER_REALM, username=f"ops.{uuid.uuid4().hex[:8]}",
+            app_engine(),
+            realm=PROVIDER_REALM,
+            username=f"ops.{uuid.uuid4().hex[:8]}",
             realm_roles=["provider_operator"],
         )
         staff_principal = validate_bearer(issue_token_for(staff))
@@ -205,7 +219,9 @@ def test_validate_bearer_picks_the_validator_by_issuer(
         now = int(time.time())
         embedded_commune = jwt.encode(
             {"iss": embedded_issuer(COMMUNE_REALM), "aud": AUDIENCE, "sub": "x", "iat": now, "exp": now + 60},
-            key.private_key, algorithm="RS256", headers={"kid": key.kid},
+            key.private_key,
+            algorithm="RS256",
+            headers={"kid": key.kid},
         )
         with pytest.raises(Unauthenticated) as caught:
             validate_bearer(embedded_commune)
@@ -222,7 +238,8 @@ def test_an_unreachable_jwks_is_a_503_not_a_401(keycloak: FakeKeycloak) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     validator = TokenValidator(
-        issuer=keycloak.issuer, audience=AUDIENCE,
+        issuer=keycloak.issuer,
+        audience=AUDIENCE,
         jwks_client=CachingJWKClient(f"http://127.0.0.1:{port}/certs", timeout_s=2),
     )
     with pytest.raises(IdentityUnavailable) as caught:

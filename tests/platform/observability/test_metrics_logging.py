@@ -174,9 +174,7 @@ def test_unhandled_error_answers_500_with_the_request_id(log_stream: io.StringIO
         "request_id": "boom-1",
     }
     errors = [line for line in _lines(log_stream) if line["event"] == "unhandled_error"]
-    assert (
-        errors and errors[0]["request_id"] == "boom-1" and "RuntimeError: boom" in str(errors[0]["exception"])
-    )
+    assert errors and errors[0]["request_id"] == "boom-1" and "RuntimeError: boom" in str(errors[0]["exception"])
     access = [line for line in _lines(log_stream) if line["event"] == "request"]
     assert access[-1]["status"] == 500 and access[-1]["path"] == "/boom"
 

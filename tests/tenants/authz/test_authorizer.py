@@ -21,9 +21,7 @@ from smartcommune.tenants.principal import COMMUNE_REALM, Principal
 PERMISSIONS = list(itertools.product(OBJECTS, ACTIONS))
 
 
-def test_builtin_roles_spot_checks(
-    enforcer: CommuneEnforcer, communes: tuple[TenantInfo, TenantInfo], kit
-) -> None:
+def test_builtin_roles_spot_checks(enforcer: CommuneEnforcer, communes: tuple[TenantInfo, TenantInfo], kit) -> None:
     a, _ = communes
     admin, official, head = (
         kit.commune_user(a.commune_code),
@@ -59,17 +57,11 @@ def test_provider_roles_come_from_the_staff_token_only(
 ) -> None:
     a, _ = communes
     admin, operator = kit.provider("provider_admin"), kit.provider("provider_operator")
-    assert is_allowed(admin, None, "communes", "write") and is_allowed(
-        admin, a.commune_code, "users", "write"
-    )
-    assert is_allowed(operator, None, "fleet", "write") and not is_allowed(
-        operator, a.commune_code, "users", "read"
-    )
+    assert is_allowed(admin, None, "communes", "write") and is_allowed(admin, a.commune_code, "users", "write")
+    assert is_allowed(operator, None, "fleet", "write") and not is_allowed(operator, a.commune_code, "users", "read")
     assert not is_allowed(kit.provider("unknown_role"), None, "communes", "read")
     # A commune-realm token that claims a provider role gets nothing from it.
-    forged = Principal(
-        subject="x", realm=COMMUNE_REALM, organizations=(a.domain,), realm_roles=("provider_admin",)
-    )
+    forged = Principal(subject="x", realm=COMMUNE_REALM, organizations=(a.domain,), realm_roles=("provider_admin",))
     assert not is_allowed(forged, None, "communes", "read")
     assert not is_allowed(forged, a.commune_code, "users", "write")
     # A token of another realm (not provider, not communes) gets nothing at all.

@@ -40,9 +40,7 @@ def test_fast_path_agrees_with_casbin_matcher_on_every_generated_request() -> No
     ]
     objects = [*OBJECTS, "reports/42", "reports", "unknown"]
     checked = 0
-    for sub, dom, obj, act in itertools.product(
-        subjects, [A, B, ANY, "99999"], objects, ["read", "write", "x"]
-    ):
+    for sub, dom, obj, act in itertools.product(subjects, [A, B, ANY, "99999"], objects, ["read", "write", "x"]):
         assert e.enforce(sub, dom, obj, act) == e.casbin_enforce(sub, dom, obj, act), (sub, dom, obj, act)
         checked += 1
     assert checked > 2000

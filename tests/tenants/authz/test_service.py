@@ -127,9 +127,7 @@ def test_permissions_are_checked_and_never_escalate(engine: Engine, communes, ad
     assert err.value.code == "permission_denied" and err.value.status == 403
     assert svc.list_roles(engine, official, a.commune_code)  # officials may read roles
     # A delegate may assign roles, but only roles whose permissions it holds itself.
-    svc.create_role(
-        engine, admin_a, a.commune_code, "delegate", [("role_assignments", "*"), ("fees", "read")]
-    )
+    svc.create_role(engine, admin_a, a.commune_code, "delegate", [("role_assignments", "*"), ("fees", "read")])
     delegate = kit.commune_user(a.commune_code)
     svc.assign_role(engine, admin_a, a.commune_code, delegate.subject, "delegate")
     with pytest.raises(Forbidden) as esc:

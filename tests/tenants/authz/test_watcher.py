@@ -28,9 +28,7 @@ def pair(enforcer: CommuneEnforcer) -> Iterator[tuple[CommuneEnforcer, CommuneEn
         w.stop()
 
 
-def test_write_through_one_enforcer_reaches_the_other(
-    pair, communes: tuple[TenantInfo, TenantInfo], kit
-) -> None:
+def test_write_through_one_enforcer_reaches_the_other(pair, communes: tuple[TenantInfo, TenantInfo], kit) -> None:
     one, two = pair
     a, _ = communes
     user = kit.commune_user(a.commune_code)
@@ -52,9 +50,7 @@ def test_service_writes_and_bulk_writes_reach_every_process(pair, communes, kit)
     user = kit.commune_user(b.commune_code)
     svc.assign_role(app_engine(), provider, b.commune_code, user.subject, "village_head")
     for e in pair:
-        assert kit.wait_until(
-            lambda e=e: is_allowed(user, b.commune_code, "announcements", "write", enforcer=e)
-        )
+        assert kit.wait_until(lambda e=e: is_allowed(user, b.commune_code, "announcements", "write", enforcer=e))
     # A bulk write too big for one notice: every listener reloads in full.
     reloads = two.reloads
     bulk = [g_rule(f"user:bulk{i:04d}", "commune_official", a.domain) for i in range(500)]

@@ -27,7 +27,9 @@ def delete_role(name: str, call: CommuneCall = Depends(authorize("roles", "write
 
 
 @router.get("/role-assignments", response_model=list[AssignmentOut])
-def list_assignments(call: CommuneCall = Depends(authorize("role_assignments", "read"))) -> list[AssignmentOut]:
+def list_assignments(
+    call: CommuneCall = Depends(authorize("role_assignments", "read")),
+) -> list[AssignmentOut]:
     return service.list_assignments(call)
 
 
@@ -37,15 +39,14 @@ def assign(data: AssignmentIn, call: CommuneCall = Depends(authorize("role_assig
 
 
 @router.delete("/role-assignments", status_code=204)
-def revoke(
-    user_id: uuid.UUID, role: str, call: CommuneCall = Depends(authorize("role_assignments", "write"))
-) -> None:
+def revoke(user_id: uuid.UUID, role: str, call: CommuneCall = Depends(authorize("role_assignments", "write"))) -> None:
     service.revoke(call, user_id, role)
 
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(
-    limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
     call: CommuneCall = Depends(authorize("users", "read")),
 ) -> list[UserOut]:
     return [UserOut.model_validate(a) for a in service.list_users(call, limit, offset)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,15 +21,25 @@ from smartcommune.tenants.principal import COMMUNE_REALM
 USER_PREFIX = "user:"
 
 
-def _audit(call: CommuneCall, action: str, object_type: str, object_id: str, **change: object) -> None:
-    audit.record(call.db, actor=call.actor, actor_kind=call.actor_kind, action=action, object_type=object_type,
-                 object_id=object_id, **change)  # type: ignore[arg-type]
+def _audit(call: CommuneCall, action: str, object_type: str, object_id: str, **change: dict[str, Any]) -> None:
+    audit.record(
+        call.db,
+        actor=call.actor,
+        actor_kind=call.actor_kind,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        **change,
+    )  # type: ignore[arg-type]
 
 
 def _role_out(role: authz.RoleInfo) -> RoleOut:
     return RoleOut.model_validate(
-        {"name": role.name, "builtin": role.builtin,
-         "permissions": [{"obj": o, "act": a} for o, a in role.permissions]}
+        {
+            "name": role.name,
+            "builtin": role.builtin,
+            "permissions": [{"obj": o, "act": a} for o, a in role.permissions],
+        }
     )
 
 
@@ -76,10 +87,15 @@ def _require_member(commune_code: int, user_id: uuid.UUID) -> None:
 
 def list_users(call: CommuneCall, limit: int, offset: int) -> list[IdentityAccount]:
     with Session(app_engine(), expire_on_commit=False) as session:
-        return list(session.scalars(
-            select(IdentityAccount).where(IdentityAccount.commune_code == call.tenant.commune_code)
-            .order_by(IdentityAccount.created_at).limit(limit).offset(offset)
-        ))
+        return list(
+            session.scalars(
+                select(IdentityAccount)
+                .where(IdentityAccount.commune_code == call.tenant.commune_code)
+                .order_by(IdentityAccount.created_at)
+                .limit(limit)
+                .offset(offset)
+            )
+        )
 
 
 def create_user(call: CommuneCall, data: UserIn) -> IdentityAccount:
@@ -88,8 +104,15 @@ def create_user(call: CommuneCall, data: UserIn) -> IdentityAccount:
     authz_roles = {r.name for r in authz.list_roles(app_engine(), call.principal, code)}
     if data.role not in authz_roles:
         raise InvalidInput(f"Không có vai trò '{data.role}'.", f"No role '{data.role}'.", code="role_not_found")
-    user_id = create_account(app_engine(), realm=COMMUNE_REALM, username=data.username, password=data.password,
-                             commune_code=code, display_name=data.display_name, email=data.email)
+    user_id = create_account(
+        app_engine(),
+        realm=COMMUNE_REALM,
+        username=data.username,
+        password=data.password,
+        commune_code=code,
+        display_name=data.display_name,
+        email=data.email,
+    )
     try:
         if data.role != "resident":
             authz.assign_role(app_engine(), call.principal, code, f"{USER_PREFIX}{user_id}", data.role)
@@ -99,8 +122,13 @@ def create_user(call: CommuneCall, data: UserIn) -> IdentityAccount:
             if account is not None:
                 session.delete(account)
         raise
-    _audit(call, "create", "user", str(user_id),
-           after={"username": data.username, "role": data.role, "display_name": data.display_name})
+    _audit(
+        call,
+        "create",
+        "user",
+        str(user_id),
+        after={"username": data.username, "role": data.role, "display_name": data.display_name},
+    )
     with Session(app_engine(), expire_on_commit=False) as session:
         account = session.get(IdentityAccount, user_id)
         assert account is not None

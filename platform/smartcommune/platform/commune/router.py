@@ -28,12 +28,21 @@ class Me(BaseModel):
 @router.get("/commune", response_model=CommuneProfile)
 def commune_profile(tenant: TenantInfo = Depends(request_tenant)) -> CommuneProfile:
     """Public: the commune this host or /t/{slug} prefix belongs to."""
-    return CommuneProfile(slug=tenant.slug, commune_code=tenant.commune_code,
-                          province_code=tenant.province_code, name=tenant.name)
+    return CommuneProfile(
+        slug=tenant.slug,
+        commune_code=tenant.commune_code,
+        province_code=tenant.province_code,
+        name=tenant.name,
+    )
 
 
 @router.get("/me", response_model=Me)
 def me(call: CommuneCall = Depends(authorize("profile", "read"))) -> Me:
     p = call.principal
-    return Me(subject=p.subject, username=p.username, realm=p.realm, commune_code=call.tenant.commune_code,
-              roles=roles_in(p, call.tenant.commune_code))
+    return Me(
+        subject=p.subject,
+        username=p.username,
+        realm=p.realm,
+        commune_code=call.tenant.commune_code,
+        roles=roles_in(p, call.tenant.commune_code),
+    )

@@ -48,7 +48,8 @@ def _check_membership(principal: Principal, tenant: TenantInfo) -> None:
     # The token's commune claim must equal the resolved commune; staff act in any commune via policy.
     if not principal.is_provider_staff and not principal.member_of(tenant.commune_code):
         raise Unauthenticated(
-            "Mã truy cập không thuộc xã này.", "The token was not issued for this commune.",
+            "Mã truy cập không thuộc xã này.",
+            "The token was not issued for this commune.",
             code="token_commune_mismatch",
         )
 
@@ -114,7 +115,8 @@ def authorize_provider(obj: str, act: str) -> Callable[..., Principal]:
             raise NotFound("Không tìm thấy.", "Not found.")
         if not principal.is_provider_staff:
             raise Unauthenticated(
-                "Cần đăng nhập bằng tài khoản nhà cung cấp.", "A provider staff token is required.",
+                "Cần đăng nhập bằng tài khoản nhà cung cấp.",
+                "A provider staff token is required.",
                 code="token_wrong_realm",
             )
         if not is_allowed(principal, None, obj, act):

@@ -36,7 +36,11 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())), "problem": err.get("msg"), "type": err.get("type")}
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ())),
+            "problem": err.get("msg"),
+            "type": err.get("type"),
+        }
         for err in exc.errors()
     ]
     return JSONResponse(

@@ -63,9 +63,7 @@ class TenantResolver:
             self._by_slug.clear()
             self._by_host.clear()
 
-    def _cached(
-        self, table: dict[str, _Entry], key: str, load: Callable[[], TenantInfo | None]
-    ) -> TenantInfo | None:
+    def _cached(self, table: dict[str, _Entry], key: str, load: Callable[[], TenantInfo | None]) -> TenantInfo | None:
         now = time.monotonic()
         entry = table.get(key)
         if entry is not None and entry.expires > now:
@@ -83,9 +81,7 @@ class TenantResolver:
             return info_from_row(row) if row is not None else None
 
     def _load_domain(self, host: str) -> TenantInfo | None:
-        return self._load(
-            Tenant.id.in_(select(TenantDomain.tenant_id).where(TenantDomain.hostname == host))
-        )
+        return self._load(Tenant.id.in_(select(TenantDomain.tenant_id).where(TenantDomain.hostname == host)))
 
     def start_listener(self) -> None:
         """Background LISTEN on the registry channel; reconnects after errors."""
@@ -103,7 +99,7 @@ class TenantResolver:
                     self.invalidate()  # anything may have changed while we were not listening
                     for note in conn.notifies():
                         self.invalidate(note.payload)
-            except Exception as exc:  # noqa: BLE001 - keep listening; the TTL still bounds staleness
+            except Exception as exc:
                 log.warning("tenant_listener_error", error=str(exc))
                 time.sleep(1.0)
 
@@ -150,4 +146,3 @@ class TenantResolutionMiddleware:
             await self.app(scope, receive, send)
         finally:
             current_tenant.reset(token)
-

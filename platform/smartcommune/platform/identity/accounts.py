@@ -140,8 +140,13 @@ def find_or_create_resident(session: Session, commune_code: int, phone: str) -> 
     session.execute(
         insert(IdentityAccount)
         .values(
-            id=uuid.uuid4(), realm=COMMUNE_REALM, commune_code=commune_code, phone=phone,
-            display_name="", realm_roles=[], enabled=True,
+            id=uuid.uuid4(),
+            realm=COMMUNE_REALM,
+            commune_code=commune_code,
+            phone=phone,
+            display_name="",
+            realm_roles=[],
+            enabled=True,
         )
         .on_conflict_do_nothing(index_elements=["realm", "commune_code", "phone"])
     )
@@ -162,9 +167,7 @@ def set_password(account_id: uuid.UUID, password: str, *, engine: Engine | None 
         get_account(session, account_id).password_hash = hash_secret(password)
 
 
-def issue_token_for(
-    account_id: uuid.UUID, *, client_id: str = DEFAULT_CLIENT_ID, engine: Engine | None = None
-) -> str:
+def issue_token_for(account_id: uuid.UUID, *, client_id: str = DEFAULT_CLIENT_ID, engine: Engine | None = None) -> str:
     """An access token from the embedded issuer for an account (tests, demo, CLI)."""
     with Session(engine or app_engine(), expire_on_commit=False) as session:
         account = get_account(session, account_id)

@@ -44,12 +44,17 @@ class EmbeddedIdentityAdmin:
         if existing is not None:
             if existing.commune_code != commune_code:
                 raise Conflict(
-                    "Tên đăng nhập đã được dùng ở xã khác.", "The username is taken in another commune.",
+                    "Tên đăng nhập đã được dùng ở xã khác.",
+                    "The username is taken in another commune.",
                     code="account_exists",
                 )
             return str(existing.id)
         account_id = create_account(
-            self.engine, realm=COMMUNE_REALM, username=username, email=email,
-            commune_code=commune_code, display_name=display_name,
+            self.engine,
+            realm=COMMUNE_REALM,
+            username=username,
+            email=email,
+            commune_code=commune_code,
+            display_name=display_name,
         )
         return str(account_id)

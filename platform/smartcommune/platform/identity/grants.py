@@ -36,9 +36,7 @@ def password_grant(
     return sign_access_token(account, client_id=client_id, engine=engine)
 
 
-def otp_grant(
-    commune_code: int, phone: str, code: str, *, client_id: str, engine: Engine | None = None
-) -> IssuedToken:
+def otp_grant(commune_code: int, phone: str, code: str, *, client_id: str, engine: Engine | None = None) -> IssuedToken:
     account_id = verify_otp(commune_code, phone, code, engine=engine)
     with Session(engine or app_engine(), expire_on_commit=False) as session:
         account = get_account(session, account_id)

@@ -85,8 +85,20 @@ def discovery_document(realm: str) -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": ["none"],
         "scopes_supported": ["openid", "profile", "organization"],
         "claims_supported": [
-            "iss", "aud", "azp", "sub", "exp", "iat", "jti", "typ", "preferred_username", "name",
-            "email", "phone_number", "realm_access", "organization",
+            "iss",
+            "aud",
+            "azp",
+            "sub",
+            "exp",
+            "iat",
+            "jti",
+            "typ",
+            "preferred_username",
+            "name",
+            "email",
+            "phone_number",
+            "realm_access",
+            "organization",
         ],
     }
     if realm == COMMUNE_REALM:

@@ -56,9 +56,7 @@ class KeycloakIdentityAdmin:
         self.admin = admin
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings | None = None, *, realm: str = COMMUNE_REALM
-    ) -> KeycloakIdentityAdmin:
+    def from_settings(cls, settings: Settings | None = None, *, realm: str = COMMUNE_REALM) -> KeycloakIdentityAdmin:
         settings = settings or get_settings()
         connection = KeycloakOpenIDConnection(
             server_url=settings.keycloak_url,

@@ -107,9 +107,7 @@ def rotate_keys(engine: Engine | None = None) -> str:
         _lock(session)
         row, private_key = _new_key_row()
         kid = row.kid
-        session.execute(
-            update(SigningKey).where(SigningKey.retired_at.is_(None)).values(retired_at=datetime.now(UTC))
-        )
+        session.execute(update(SigningKey).where(SigningKey.retired_at.is_(None)).values(retired_at=datetime.now(UTC)))
         session.add(row)
     with _cache_lock:
         _private_cache[kid] = private_key

@@ -39,7 +39,8 @@ def _check_commune(session: Session, commune_code: int) -> None:
         raise NotFound("Không tìm thấy xã.", "Commune not found.", code="commune_not_found")
     if status != "active":
         raise CommuneSuspended(
-            "Xã đang tạm ngừng hoạt động trên hệ thống.", "This commune is suspended.",
+            "Xã đang tạm ngừng hoạt động trên hệ thống.",
+            "This commune is suspended.",
             code="commune_suspended",
         )
 
@@ -91,8 +92,12 @@ def request_otp(
         )
         session.add(
             OtpChallenge(
-                id=uuid.uuid4(), commune_code=commune_code, phone=phone, code_hash=hash_secret(code),
-                attempts=0, expires_at=now + timedelta(seconds=settings.otp_ttl_s),
+                id=uuid.uuid4(),
+                commune_code=commune_code,
+                phone=phone,
+                code_hash=hash_secret(code),
+                attempts=0,
+                expires_at=now + timedelta(seconds=settings.otp_ttl_s),
             )
         )
     # Sent after commit: a code that reaches a phone always exists in the database.
@@ -137,7 +142,8 @@ def verify_otp(commune_code: int, phone: str, code: str, *, engine: Engine | Non
             )
         elif challenge.expires_at <= now:
             error = Unauthenticated(
-                "Mã xác thực đã hết hạn. Hãy yêu cầu mã mới.", "The code has expired. Request a new code.",
+                "Mã xác thực đã hết hạn. Hãy yêu cầu mã mới.",
+                "The code has expired. Request a new code.",
                 code="otp_expired",
             )
         elif challenge.attempts >= settings.otp_max_attempts:

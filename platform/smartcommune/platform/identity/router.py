@@ -29,8 +29,10 @@ OptionalField = Annotated[str | None, Form()]
 def _missing(*names: str) -> InvalidInput:
     fields = ", ".join(names)
     return InvalidInput(
-        f"Thiếu trường bắt buộc: {fields}.", f"Missing required field(s): {fields}.",
-        code="invalid_request", fields=list(names),
+        f"Thiếu trường bắt buộc: {fields}.",
+        f"Missing required field(s): {fields}.",
+        code="invalid_request",
+        fields=list(names),
     )
 
 
@@ -80,8 +82,10 @@ def token(
         issued = otp_grant(_commune_code(commune_code), phone, otp, client_id=client)
     else:
         raise InvalidInput(
-            "Kiểu cấp quyền không được hỗ trợ.", "Unsupported grant type.",
-            code="unsupported_grant_type", grant_type=grant_type,
+            "Kiểu cấp quyền không được hỗ trợ.",
+            "Unsupported grant type.",
+            code="unsupported_grant_type",
+            grant_type=grant_type,
         )
     # RFC 6749 §5.1: token responses must not be cached.
     response.headers["Cache-Control"] = "no-store"

@@ -43,7 +43,5 @@ def get_sms_channel() -> SmsChannel:
     channel: SmsChannel = _channel or LoggingSmsChannel()
     # Logging a valid login code in production would hand accounts to whoever reads the logs.
     if getattr(channel, "development_only", False) and get_settings().environment == "production":
-        raise SmsUnavailable(
-            "Chưa cấu hình kênh gửi SMS.", "No SMS channel is configured.", code="sms_unavailable"
-        )
+        raise SmsUnavailable("Chưa cấu hình kênh gửi SMS.", "No SMS channel is configured.", code="sms_unavailable")
     return channel

@@ -31,9 +31,7 @@ def _reject(code: str, message_vi: str, message_en: str) -> Unauthenticated:
 
 
 def _invalid(reason: str) -> Unauthenticated:
-    return Unauthenticated(
-        "Mã truy cập không hợp lệ.", f"Invalid access token: {reason}.", code="token_invalid"
-    )
+    return Unauthenticated("Mã truy cập không hợp lệ.", f"Invalid access token: {reason}.", code="token_invalid")
 
 
 def organizations_from_claim(value: Any) -> tuple[str, ...]:
@@ -106,9 +104,7 @@ class TokenValidator:
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError as e:
-            raise _reject(
-                "token_expired", "Phiên đăng nhập đã hết hạn.", "The access token has expired."
-            ) from e
+            raise _reject("token_expired", "Phiên đăng nhập đã hết hạn.", "The access token has expired.") from e
         except jwt.InvalidIssuerError as e:
             raise _reject(
                 "token_wrong_issuer", "Mã truy cập do nơi khác cấp.", "The token comes from another issuer."
@@ -155,8 +151,11 @@ def validator_for_realm(realm: str, settings: Settings | None = None) -> TokenVa
     else:
         client = DiscoveringJWKClient(issuer)
     return TokenValidator(
-        issuer=issuer, audience=settings.oidc_audience, jwks_client=client,
-        leeway_s=settings.oidc_leeway_s, realm=realm,
+        issuer=issuer,
+        audience=settings.oidc_audience,
+        jwks_client=client,
+        leeway_s=settings.oidc_leeway_s,
+        realm=realm,
     )
 
 
@@ -190,8 +189,5 @@ def validate_bearer(token: str) -> Principal:
     issuer = unverified.get("iss")
     validator = get_validators().get(issuer.rstrip("/")) if isinstance(issuer, str) else None
     if validator is None:
-        raise _reject(
-            "token_wrong_issuer", "Mã truy cập do nơi khác cấp.", "The token comes from another issuer."
-        )
+        raise _reject("token_wrong_issuer", "Mã truy cập do nơi khác cấp.", "The token comes from another issuer.")
     return validator.validate(token)
-

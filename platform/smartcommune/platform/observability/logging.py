@@ -24,9 +24,7 @@ _HANDLER_NAME = "smartcommune"
 _ADOPTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task", "celery.worker")
 
 
-def add_tenant_context(
-    _logger: Any, _method: str, event: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
+def add_tenant_context(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Merge the current commune (code and slug) and request id into the event, unless already set."""
     tenant = current_tenant.get()
     if tenant is not None:

@@ -23,14 +23,22 @@ def get(db: Session, village_id: int) -> Village:
 def create(db: Session, data: VillageIn, *, actor: str, actor_kind: str) -> Village:
     if repository.find_by_code(db, data.code) is not None:
         raise Conflict(
-            f"Mã thôn '{data.code}' đã tồn tại.", f"Village code '{data.code}' already exists.",
+            f"Mã thôn '{data.code}' đã tồn tại.",
+            f"Village code '{data.code}' already exists.",
             code="village_code_taken",
         )
     village = Village(**data.model_dump())
     db.add(village)
     db.flush()
-    audit.record(db, actor=actor, actor_kind=actor_kind, action="create", object_type="village",
-                 object_id=str(village.id), after=_snapshot(village))
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="create",
+        object_type="village",
+        object_id=str(village.id),
+        after=_snapshot(village),
+    )
     return village
 
 
@@ -40,6 +48,14 @@ def update(db: Session, village_id: int, patch: VillagePatch, *, actor: str, act
     for key, value in patch.model_dump(exclude_unset=True).items():
         setattr(village, key, value)
     db.flush()
-    audit.record(db, actor=actor, actor_kind=actor_kind, action="update", object_type="village",
-                 object_id=str(village.id), before=before, after=_snapshot(village))
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="update",
+        object_type="village",
+        object_id=str(village.id),
+        before=before,
+        after=_snapshot(village),
+    )
     return village

@@ -60,9 +60,7 @@ class PrefixRouter:
     def __init__(self, namespace: str = "") -> None:
         self.namespace = namespace
 
-    def __call__(
-        self, name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any
-    ) -> dict[str, str]:
+    def __call__(self, name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any) -> dict[str, str]:
         return {"queue": queue_name(queue_for_task(name), self.namespace)}
 
 
@@ -84,9 +82,7 @@ def make_celery(settings: Settings, *, namespace: str = "", set_default: bool = 
     app = Celery("smartcommune", include=list(TASK_MODULES))
     # Resolved when the configuration is first read, not at import: building the app must not start the
     # embedded PostgreSQL nor freeze a DATABASE_URL that tests or `smartcommune run` set afterwards.
-    app.add_defaults(
-        lambda: {"broker_url": broker_url(settings), "result_backend": result_backend_url(settings)}
-    )
+    app.add_defaults(lambda: {"broker_url": broker_url(settings), "result_backend": result_backend_url(settings)})
     app.conf.update(
         task_serializer="json",
         result_serializer="json",

@@ -12,7 +12,8 @@ from smartcommune.provisioning.cli import communes, demo, migrate, users
 
 def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
     cli = typer.Typer(
-        help="Smart Commune — nền tảng xã thông minh / smart commune platform", no_args_is_help=True,
+        help="Smart Commune — nền tảng xã thông minh / smart commune platform",
+        no_args_is_help=True,
         pretty_exceptions_show_locals=False,
     )
     cli.add_typer(communes.app, name="communes")
@@ -27,14 +28,20 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
         workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
     ) -> None:
         """Run the API (control schema is brought to head first)."""
-        import uvicorn  # noqa: PLC0415
+        import uvicorn
 
-        from smartcommune.tenants.bootstrap import bootstrap  # noqa: PLC0415
-        from smartcommune.tenants.database import owner_engine  # noqa: PLC0415
+        from smartcommune.tenants.bootstrap import bootstrap
+        from smartcommune.tenants.database import owner_engine
 
         bootstrap(owner_engine())
-        uvicorn.run("smartcommune.main:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_config=None)
+        uvicorn.run(
+            "smartcommune.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+        )
 
     @cli.command("worker")
     def worker(
@@ -50,7 +57,7 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
     @cli.command("run")
     def run(host: str = "127.0.0.1", port: int = 8000) -> None:
         """Everything on one machine: embedded PostgreSQL, a worker, demo communes, the API."""
-        from smartcommune.provisioning.cli.dev import run_all  # noqa: PLC0415
+        from smartcommune.provisioning.cli.dev import run_all
 
         run_all(host=host, port=port)
 

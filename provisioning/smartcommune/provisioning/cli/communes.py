@@ -89,8 +89,21 @@ def show(key: str) -> None:
         t = registry.get_commune(owner_engine(), key)
     except AppError as exc:
         raise _fail(exc) from exc
-    for field in ("id", "slug", "commune_code", "name", "province_code", "province_name", "status", "plan",
-                  "template", "schema_name", "schema_revision", "suspended_reason", "created_at"):
+    for field in (
+        "id",
+        "slug",
+        "commune_code",
+        "name",
+        "province_code",
+        "province_name",
+        "status",
+        "plan",
+        "template",
+        "schema_name",
+        "schema_revision",
+        "suspended_reason",
+        "created_at",
+    ):
         console.print(f"[bold]{field}[/bold]: {getattr(t, field)}")
 
 

@@ -19,9 +19,11 @@ from smartcommune.tenants.principal import COMMUNE_REALM, PROVIDER_REALM
 from smartcommune.tenants.registry import create_commune, get_commune, info_from_row
 from smartcommune.tenants.session import tenant_transaction
 
-DEMO_PASSWORD = "XaThongMinh@2026"
-DEMO_COMMUNES = {19597: ("cam-lo", ["Thôn An Bình", "Thôn Cam Thủy", "Thôn Tân Định"]),
-                 16012: ("hau-loc", ["Thôn Phú Lộc", "Thôn Hòa Ngư", "Thôn Đông Thôn"])}
+DEMO_PASSWORD = "XaThongMinh@2026"  # noqa: S105 - printed by `make run` for the demo
+DEMO_COMMUNES = {
+    19597: ("cam-lo", ["Thôn An Bình", "Thôn Cam Thủy", "Thôn Tân Định"]),
+    16012: ("hau-loc", ["Thôn Phú Lộc", "Thôn Hòa Ngư", "Thôn Đông Thôn"]),
+}
 COMMUNE_ROLES = {"admin": "commune_admin", "canbo": "commune_official", "truongthon": "village_head"}
 RESIDENT_PHONES = {19597: "0912000001", 16012: "0912000002"}
 
@@ -45,11 +47,17 @@ def _account(realm: str, username: str, **kw: object) -> str:
 def seed_demo() -> list[DemoLogin]:
     engine = owner_engine()
     bootstrap(engine)
-    logins = [DemoLogin("Nhà cung cấp (quản trị) / provider admin", "—", "provider-admin", DEMO_PASSWORD),
-              DemoLogin("Nhà cung cấp (vận hành) / provider operator", "—", "provider-operator", DEMO_PASSWORD)]
+    logins = [
+        DemoLogin("Nhà cung cấp (quản trị) / provider admin", "—", "provider-admin", DEMO_PASSWORD),
+        DemoLogin("Nhà cung cấp (vận hành) / provider operator", "—", "provider-operator", DEMO_PASSWORD),
+    ]
     _account(PROVIDER_REALM, "provider-admin", display_name="Quản trị nền tảng", realm_roles=["provider_admin"])
-    _account(PROVIDER_REALM, "provider-operator", display_name="Vận hành nền tảng",
-             realm_roles=["provider_operator"])
+    _account(
+        PROVIDER_REALM,
+        "provider-operator",
+        display_name="Vận hành nền tảng",
+        realm_roles=["provider_operator"],
+    )
     for code, (slug, villages) in DEMO_COMMUNES.items():
         try:
             create_commune(engine, code, slug=slug)
@@ -76,7 +84,7 @@ def seed_demo() -> list[DemoLogin]:
 
 
 def print_logins(logins: list[DemoLogin]) -> None:
-    from rich.table import Table  # noqa: PLC0415
+    from rich.table import Table
 
     table = Table("vai trò / role", "xã / commune", "đăng nhập / login", "mật khẩu / password")
     for login in logins:

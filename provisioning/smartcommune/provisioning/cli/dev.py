@@ -43,7 +43,7 @@ def run_all(*, host: str, port: int) -> None:
     console.print(f"Database: {where}")
     console.print(f"Worker: celery pid {worker.pid}; fleet migrated {report.migrated} communes to head")
     print_logins(logins)
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     try:
         uvicorn.run("smartcommune.main:create_app", factory=True, host=host, port=port, log_config=None)

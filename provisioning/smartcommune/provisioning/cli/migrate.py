@@ -36,8 +36,11 @@ def migrate(
                 console.print(f"  [red]{outcome.commune_code}[/red]: {outcome.error}")
 
         report = migrate_fleet(
-            engine, target=target, workers=workers or settings.migration_workers,
-            lock_timeout_ms=lock_timeout_ms or settings.migration_lock_timeout_ms, on_done=done,
+            engine,
+            target=target,
+            workers=workers or settings.migration_workers,
+            lock_timeout_ms=lock_timeout_ms or settings.migration_lock_timeout_ms,
+            on_done=done,
         )
     p50 = statistics.median(report.durations_ms) if report.durations_ms else 0.0
     console.print(

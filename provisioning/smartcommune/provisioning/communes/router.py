@@ -34,7 +34,13 @@ def list_communes(
     _: Principal = Depends(authorize_provider("communes", "read")),
 ) -> CommunePageOut:
     page = registry.list_communes(
-        app_engine(), q=q, province_code=province_code, status=status, template=template, limit=limit, offset=offset
+        app_engine(),
+        q=q,
+        province_code=province_code,
+        status=status,
+        template=template,
+        limit=limit,
+        offset=offset,
     )
     return CommunePageOut(
         items=[CommuneOut.model_validate(t) for t in page.items], total=page.total, limit=limit, offset=offset
@@ -42,13 +48,21 @@ def list_communes(
 
 
 @router.post("/communes", response_model=CommuneCreated, status_code=201)
-def create_commune(data: CommuneCreate, _: Principal = Depends(authorize_provider("communes", "write"))) -> CommuneCreated:
+def create_commune(
+    data: CommuneCreate, _: Principal = Depends(authorize_provider("communes", "write"))
+) -> CommuneCreated:
     created = registry.create_commune(
-        owner_engine(), data.commune_code, slug=data.slug, province_code=data.province_code,
-        template=data.template, plan=data.plan,
+        owner_engine(),
+        data.commune_code,
+        slug=data.slug,
+        province_code=data.province_code,
+        template=data.template,
+        plan=data.plan,
     )
     row = registry.get_commune(app_engine(), created.tenant.id)
-    return CommuneCreated.model_validate({**CommuneOut.model_validate(row).model_dump(), "creation_seconds": created.seconds})
+    return CommuneCreated.model_validate(
+        {**CommuneOut.model_validate(row).model_dump(), "creation_seconds": created.seconds}
+    )
 
 
 @router.get("/communes/{key}", response_model=CommuneOut)
@@ -91,16 +105,25 @@ def official_communes(
     """Pick a commune from the official 2025 list, with whether it is already onboarded."""
     needle = fold(q) if q else None
     matches = [
-        c for c in all_communes()
+        c
+        for c in all_communes()
         if (province_code is None or c.province_code == province_code)
         and (needle is None or needle in fold(c.name) or needle == str(c.code))
     ][:limit]
     with app_engine().connect() as conn:
-        onboarded = set(conn.execute(
-            select(Tenant.commune_code).where(Tenant.commune_code.in_([c.code for c in matches]))
-        ).scalars())
+        onboarded = set(
+            conn.execute(
+                select(Tenant.commune_code).where(Tenant.commune_code.in_([c.code for c in matches]))
+            ).scalars()
+        )
     return [
-        OfficialCommuneOut(code=c.code, name=c.name, division_type=c.division_type, province_code=c.province_code,
-                           province_name=c.province_name, onboarded=c.code in onboarded)
+        OfficialCommuneOut(
+            code=c.code,
+            name=c.name,
+            division_type=c.division_type,
+            province_code=c.province_code,
+            province_name=c.province_name,
+            onboarded=c.code in onboarded,
+        )
         for c in matches
     ]

@@ -46,9 +46,7 @@ def is_allowed(
     return e.enforce(principal.casbin_subject, domain, obj, act) or e.enforce(IMPLICIT_ROLE, domain, obj, act)
 
 
-def roles_in(
-    principal: Principal, commune_code: int | None, *, enforcer: CommuneEnforcer | None = None
-) -> list[str]:
+def roles_in(principal: Principal, commune_code: int | None, *, enforcer: CommuneEnforcer | None = None) -> list[str]:
     """The roles `is_allowed` evaluates for this principal there (for display, e.g. `/me`).
 
     Provider staff: their provider realm roles. Commune members: their assigned roles in that commune

@@ -73,9 +73,7 @@ def _require(conn: Connection, actor: Principal, commune_code: int, obj: str, ac
     """404 for a commune the actor cannot see (or that does not exist), 403 for a missing permission."""
     if not actor.is_provider_staff and not actor.member_of(commune_code):
         raise _not_found(commune_code)
-    exists = conn.execute(
-        text("SELECT 1 FROM control.tenants WHERE commune_code = :c"), {"c": commune_code}
-    ).first()
+    exists = conn.execute(text("SELECT 1 FROM control.tenants WHERE commune_code = :c"), {"c": commune_code}).first()
     if exists is None:
         raise _not_found(commune_code)
     if not is_allowed(actor, commune_code, obj, act):
@@ -109,9 +107,7 @@ def _lock(conn: Connection, commune_code: int) -> None:
 def _subject(subject: str) -> str:
     raw = subject[len(USER_PREFIX) :] if subject.startswith(USER_PREFIX) else subject
     if not SUBJECT.fullmatch(raw):
-        raise InvalidInput(
-            "Mã người dùng không hợp lệ.", "Invalid user id.", code="invalid_subject", subject=subject
-        )
+        raise InvalidInput("Mã người dùng không hợp lệ.", "Invalid user id.", code="invalid_subject", subject=subject)
     return USER_PREFIX + raw
 
 
@@ -225,9 +221,7 @@ def delete_role(engine: Engine, actor: Principal, commune_code: int, role_name: 
         _lock(conn, commune_code)
         perms = _custom_roles(conn, commune_code).get(role_name)
         if role_name in BUILTIN_ROLES or perms is None:
-            raise NotFound(
-                f"Không có vai trò '{role_name}'.", f"No role '{role_name}'.", code="role_not_found"
-            )
+            raise NotFound(f"Không có vai trò '{role_name}'.", f"No role '{role_name}'.", code="role_not_found")
         dom = str(commune_code)
         holders = conn.execute(
             text("SELECT v0 FROM control.casbin_rule WHERE ptype = 'g' AND v1 = :r AND v2 = :d"),

@@ -79,9 +79,7 @@ def delete_rules(conn: Connection, rules: Iterable[Sequence[str]]) -> list[Rule]
     return [_trimmed(r) for r in cur.fetchall()]
 
 
-def delete_filtered(
-    conn: Connection, ptype: str, field_index: int, field_values: Sequence[str]
-) -> list[Rule]:
+def delete_filtered(conn: Connection, ptype: str, field_index: int, field_values: Sequence[str]) -> list[Rule]:
     """casbin's remove_filtered_policy: empty values match anything."""
     clauses = ["ptype = %s"]
     params: list[str] = [ptype]
@@ -90,9 +88,7 @@ def delete_filtered(
             clauses.append(f"v{field_index + offset} = %s")
             params.append(value)
     cur = _driver_cursor(conn)
-    cur.execute(
-        f"DELETE FROM {TABLE} WHERE {' AND '.join(clauses)} RETURNING ptype, v0, v1, v2, v3, v4, v5", params
-    )
+    cur.execute(f"DELETE FROM {TABLE} WHERE {' AND '.join(clauses)} RETURNING ptype, v0, v1, v2, v3, v4, v5", params)
     return [_trimmed(r) for r in cur.fetchall()]
 
 

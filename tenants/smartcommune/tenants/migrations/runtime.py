@@ -12,8 +12,8 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
 from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
@@ -41,8 +41,9 @@ class _Scripts(ScriptDirectory):
 def _load(cfg: Config) -> _Scripts:
     script = ScriptDirectory.from_config(cfg)
     script.__class__ = _Scripts
-    script.config = cfg  # type: ignore[misc]
-    return script  # type: ignore[return-value]
+    scripts: _Scripts = script  # type: ignore[assignment]
+    scripts.config = cfg
+    return scripts
 
 
 @lru_cache
@@ -136,7 +137,7 @@ def upgrade_schema(conn: Connection, schema: str, target: str, current: str | No
     context = MigrationContext.configure(connection=conn, opts={"version_table_schema": schema})
     with Operations.context(context):
         for step in reversed(steps):
-            step.module.upgrade()
+            step.module.upgrade()  # type: ignore[attr-defined]
     conn.execute(
         text(f"UPDATE {quote_ident(schema)}.alembic_version SET version_num = :target WHERE version_num = :current"),
         {"target": target, "current": current},
