@@ -8,8 +8,8 @@ import platform
 import statistics
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import psycopg
@@ -17,34 +17,14 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from testsupport.databases import create_database, drop_database
+from testsupport.databases import bootstrapped_database  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-@contextmanager
-def bench_database() -> Iterator[str]:
-    """A fresh database on DATABASE_URL's server (or the embedded one), the env pointed at it."""
-    from smartcommune.tenants.bootstrap import bootstrap
-    from smartcommune.tenants.database import owner_engine, reset_engines
-    from smartcommune.tenants.migrations.runtime import reset_caches
-
-    url = create_database()
-    previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    os.environ["ENVIRONMENT"] = "test"
-    reset_engines()
-    reset_caches()
-    bootstrap(owner_engine())
-    try:
-        yield url
-    finally:
-        reset_engines()
-        drop_database(url)
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+def bench_database() -> AbstractContextManager[str]:
+    """A fresh bootstrapped database on DATABASE_URL's server (or the embedded one), the env pointed at it."""
+    return bootstrapped_database()
 
 
 def machine() -> dict[str, object]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -45,3 +47,29 @@ def drop_database(url: str) -> None:
         roles = conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (name + "\\_%",)).fetchall()
         for (role,) in roles:
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@contextmanager
+def bootstrapped_database() -> Iterator[str]:
+    """A throwaway database, the process pointed at it (env, engines, caches) and bootstrapped; dropped after."""
+    from smartcommune.tenants.bootstrap import bootstrap
+    from smartcommune.tenants.database import owner_engine, reset_engines
+    from smartcommune.tenants.migrations.runtime import reset_caches
+
+    url = create_database()
+    previous = {key: os.environ.get(key) for key in ("DATABASE_URL", "ENVIRONMENT")}
+    os.environ["DATABASE_URL"] = url
+    os.environ["ENVIRONMENT"] = "test"
+    reset_engines()
+    reset_caches()
+    bootstrap(owner_engine())
+    try:
+        yield url
+    finally:
+        reset_engines()
+        drop_database(url)
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
