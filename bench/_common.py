@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from testsupport.databases import bootstrapped_database  # noqa: E402
+from testsupport.databases import bootstrapped_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
