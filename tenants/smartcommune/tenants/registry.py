@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
+from smartcommune.tenants.authz import store as policy_store
+from smartcommune.tenants.authz.authorizer import current_enforcer
 from smartcommune.tenants.context import TenantInfo, current_request_id
-from smartcommune.tenants.control.models import CasbinRule, IdentityAccount, Tenant
+from smartcommune.tenants.control.models import IdentityAccount, Tenant
 from smartcommune.tenants.database import quote_ident, role_names
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound
 from smartcommune.tenants.migrations.runtime import creation_script, tenant_head
@@ -143,6 +145,13 @@ def create_commune(
     app = role_names().app
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+        # Concurrent creations of one commune, or for one slug, queue here instead of colliding on the role,
+        # schema or slug (a 500): the later ones then see the first and get a clean 409.
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('sc_commune'), :c)"), {"c": official.code})
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('sc_slug'), hashtext(:s))"),
+            {"s": slug if slug is not None else default_slug(official)},
+        )
         if conn.execute(select(Tenant.id).where(Tenant.commune_code == official.code)).first():
             raise Conflict(
                 f"{official.name} đã được đưa lên nền tảng.",
@@ -313,12 +322,21 @@ def delete_commune(engine: Engine, key: str | int | uuid.UUID, *, confirm_slug: 
                 code="confirmation_mismatch",
             )
         role, schema = quote_ident(tenant.role_name), quote_ident(tenant.schema_name)
-        session.connection().exec_driver_sql(f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}")
+        conn = session.connection()
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}")
+        # The commune's assignments (`g, user, role, <code>`) and own roles (`p, role, <code>, ...`) leave
+        # every process's enforcer too, not only the table: otherwise a token that is still valid keeps its
+        # old role in a commune created later with the same code.
         domain = str(tenant.commune_code)
-        session.execute(delete(CasbinRule).where(or_(CasbinRule.v2 == domain, CasbinRule.v1 == domain)))
+        removed = policy_store.delete_filtered(conn, "g", 2, [domain])
+        removed += policy_store.delete_filtered(conn, "p", 1, [domain])
+        policy_store.notify(conn, removed=removed)
         session.execute(delete(IdentityAccount).where(IdentityAccount.commune_code == tenant.commune_code))
         session.delete(tenant)
         session.execute(text("SELECT pg_notify(:c, :p)"), {"c": TENANT_CHANNEL, "p": tenant.slug})
+    enforcer = current_enforcer()
+    if enforcer is not None:
+        enforcer.apply_changes(removed=removed)
     return tenant
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.villages import repository
@@ -20,16 +21,23 @@ def get(db: Session, village_id: int) -> Village:
     return village
 
 
+def _code_taken(code: str) -> Conflict:
+    return Conflict(
+        f"Mã thôn '{code}' đã tồn tại.",
+        f"Village code '{code}' already exists.",
+        code="village_code_taken",
+    )
+
+
 def create(db: Session, data: VillageIn, *, actor: str, actor_kind: str) -> Village:
     if repository.find_by_code(db, data.code) is not None:
-        raise Conflict(
-            f"Mã thôn '{data.code}' đã tồn tại.",
-            f"Village code '{data.code}' already exists.",
-            code="village_code_taken",
-        )
+        raise _code_taken(data.code)
     village = Village(**data.model_dump())
     db.add(village)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError as e:  # a concurrent request took the code between the check and the insert
+        raise _code_taken(data.code) from e
     audit.record(
         db,
         actor=actor,
