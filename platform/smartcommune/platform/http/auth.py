@@ -15,8 +15,11 @@ from smartcommune.tenants.principal import Principal
 from smartcommune.tenants.session import TenantSession, tenant_session
 
 
-def request_tenant(request: Request) -> TenantInfo:
-    """The commune this request is for; 404 when the host or prefix names none, 423 when suspended."""
+async def request_tenant(request: Request) -> TenantInfo:
+    """The commune this request is for; 404 when the host or prefix names none, 423 when suspended.
+
+    `async` because it only reads the scope: a sync dependency costs a worker-thread round trip per request.
+    """
     tenant: TenantInfo | None = request.scope.get("state", {}).get("tenant")
     if tenant is None:
         raise NotFound("Không tìm thấy xã.", "Commune not found.", code="commune_not_found")
@@ -38,7 +41,8 @@ def optional_principal(request: Request) -> Principal | None:
     return validate_bearer(token.strip())
 
 
-def require_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+async def require_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+    # `async`: no I/O here, so no worker-thread round trip (optional_principal stays sync: a JWKS refetch reads).
     if principal is None:
         raise Unauthenticated("Vui lòng đăng nhập.", "Authentication required.", code="token_missing")
     return principal
