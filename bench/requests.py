@@ -62,22 +62,15 @@ def build_app(schema: str) -> Any:
     from smartcommune.platform.villages import repository
     from smartcommune.platform.villages.schemas import VillageOut
     from smartcommune.tenants.database import owner_engine
-    from smartcommune.tenants.session import TenantSession
+    from smartcommune.tenants.session import TenantSession, unit_of_work
 
     app = create_app()
     plain = owner_engine().execution_options(schema_translate_map={None: schema})
 
     def plain_db() -> Iterator[Session]:
         """What a single-tenant app would do: one session per request, committed at the boundary."""
-        session = Session(plain, expire_on_commit=False)
-        try:
+        with unit_of_work(Session(plain, expire_on_commit=False)) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
 
     @app.get("/bench/off/villages", response_model=list[VillageOut], include_in_schema=False)
     def off_villages(db: Session = Depends(plain_db)) -> list[VillageOut]:

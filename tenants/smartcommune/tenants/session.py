@@ -7,7 +7,8 @@ session-level SET is never used. The app login role has no rights of its own on 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
 
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.database import app_engine, quote_ident
+
+S = TypeVar("S", bound=Session)
 
 
 def bind_sql(tenant: TenantInfo) -> str:
@@ -56,9 +59,8 @@ def tenant_session(tenant: TenantInfo) -> TenantSession:
 
 
 @contextmanager
-def tenant_transaction(tenant: TenantInfo) -> Iterator[TenantSession]:
-    """For tasks and scripts: commit on success, roll back on error."""
-    session = tenant_session(tenant)
+def unit_of_work(session: S) -> Iterator[S]:
+    """The one boundary that commits: on success commit, on any error roll back; always close."""
     try:
         yield session
         session.commit()
@@ -67,3 +69,8 @@ def tenant_transaction(tenant: TenantInfo) -> Iterator[TenantSession]:
         raise
     finally:
         session.close()
+
+
+def tenant_transaction(tenant: TenantInfo) -> AbstractContextManager[TenantSession]:
+    """For tasks and scripts: a tenant session that commits on success and rolls back on error."""
+    return unit_of_work(tenant_session(tenant))

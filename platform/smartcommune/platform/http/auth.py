@@ -12,7 +12,7 @@ from smartcommune.tenants.authz.authorizer import is_allowed
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import CommuneSuspended, Forbidden, NotFound, Unauthenticated
 from smartcommune.tenants.principal import Principal
-from smartcommune.tenants.session import TenantSession, tenant_session
+from smartcommune.tenants.session import TenantSession, tenant_session, unit_of_work
 
 
 async def request_tenant(request: Request) -> TenantInfo:
@@ -81,15 +81,8 @@ class CommuneCall:
 
 def tenant_db(tenant: TenantInfo = Depends(request_tenant)) -> Iterator[TenantSession]:
     """The request boundary commits; an error rolls back, so bad input loses nothing already stored."""
-    session = tenant_session(tenant)
-    try:
+    with unit_of_work(tenant_session(tenant)) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def authorize(obj: str, act: str) -> Callable[..., CommuneCall]:
