@@ -11,6 +11,7 @@ from smartcommune.platform.commune.router import router as commune_router
 from smartcommune.platform.http.errors import install_error_handlers
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
 from smartcommune.platform.identity.router import router as identity_router
+from smartcommune.platform.inbox.router import router as inbox_router
 from smartcommune.platform.observability.health import router as health_router
 from smartcommune.platform.observability.logging import configure_logging
 from smartcommune.platform.observability.metrics import (
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
         identity_router,
         commune_router,
         access_router,
+        inbox_router,
         villages_router,
         audit_router,
         provider_communes_router,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from smartcommune.platform.files import models as files  # noqa: F401
+from smartcommune.platform.inbox import models as inbox  # noqa: F401
 from smartcommune.platform.villages import models as villages  # noqa: F401
 from smartcommune.tenants import audit  # noqa: F401
 from smartcommune.tenants.tenant_schema import tenant_metadata

@@ -59,3 +59,13 @@ class CommuneSuspended(AppError):
 class RateLimited(AppError):
     status = 429
     code = "rate_limited"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"

@@ -31,6 +31,8 @@ from smartcommune.main import create_app
 from smartcommune.platform.http.tenancy import get_resolver, reset_resolver
 from smartcommune.platform.identity.accounts import create_account, issue_token_for
 from smartcommune.platform.identity.tokens import reset_validators
+from smartcommune.platform.inbox.models import InboxItem
+from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.villages.models import Village
 from smartcommune.tenants.authz import service as authz
 from smartcommune.tenants.authz.authorizer import reset_enforcer
@@ -313,6 +315,12 @@ def fresh_member(tenant: TenantInfo) -> uuid.UUID:
     )
 
 
+def inbox_item_of_someone_else(tenant: TenantInfo) -> int:
+    with tenant_transaction(tenant) as db:
+        notify(db, ["nobody-in-this-test"], Message(kind="test", title="Thông báo"))
+        return int(db.scalar(select(func.max(InboxItem.id))) or 0)
+
+
 def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_SUCH_COMMUNE) -> Req:
     """A well-formed request for `spec` that names objects of `tenant`, freshly made where the call
     consumes them (a role to delete, an assignment to revoke), with the status an allowed caller gets.
@@ -341,6 +349,9 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
     if key == ("POST", "/api/v1/users"):
         body = {"username": unique("can.bo"), "password": PASSWORD, "role": COMMUNE_OFFICIAL}
         return Req(m, p, json=body, expect=201)
+    if key == ("POST", "/api/v1/inbox/{item_id}/read"):
+        # Somebody else's message: allowed callers get 404 (not theirs), never a receipt on it.
+        return Req(m, p.format(item_id=inbox_item_of_someone_else(tenant)), expect=404)
     if spec.kind == "commune" and m == "GET" and "{" not in p:
         return Req(m, p, expect=200)
     # provider routes

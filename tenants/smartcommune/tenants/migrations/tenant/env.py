@@ -23,7 +23,12 @@ schema = context.get_x_argument(as_dictionary=True).get("schema", "tenant_scratc
 with owner_engine().connect() as conn:
     conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}"))
     conn.execute(text(f"SET search_path TO {quote_ident(schema)}"))  # a throwaway CLI connection
-    context.configure(connection=conn, target_metadata=tenant_metadata, version_table_schema=schema)
+    context.configure(
+        connection=conn,
+        target_metadata=tenant_metadata,
+        version_table_schema=schema,
+        include_name=lambda name, type_, _parent: not (type_ == "table" and name == "alembic_version"),
+    )
     with context.begin_transaction():
         context.run_migrations()
     conn.commit()

@@ -1,0 +1,1 @@
+"""Small helpers every feature domain shares (one way to do each thing)."""

@@ -1,0 +1,24 @@
+"""Production and traceability, listings, fees and payments, dashboards
+
+Revision ID: t0006
+Revises: t0005
+Create Date: 2026-11-21
+
+Reserved slot: filled in by the change that builds these tables (the revision chain is fixed in advance
+so parallel work does not create several heads).
+"""
+
+from __future__ import annotations
+
+revision = "t0006"
+down_revision = "t0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
