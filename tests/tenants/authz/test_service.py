@@ -8,6 +8,7 @@ from smartcommune.tenants.authz import service as svc
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import Conflict, Forbidden, InvalidInput, NotFound
+from smartcommune.tenants.principal import PROVIDER_REALM, Principal
 
 
 @pytest.fixture
@@ -161,3 +162,12 @@ def test_delete_role_removes_rules_and_assignments(engine: Engine, communes, adm
     assert "tam_thoi" not in [r.name for r in svc.list_roles(engine, admin_a, a.commune_code)]
     with pytest.raises(NotFound):
         svc.delete_role(engine, admin_a, a.commune_code, "commune_admin")
+
+
+def test_holders_of_lists_only_that_communes_role_holders(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    a, b = communes
+    staff = Principal(subject="t", realm=PROVIDER_REALM, realm_roles=("provider_admin",))
+    svc.assign_role(app_engine(), staff, a.commune_code, "user:holder-a", "village_head")
+    svc.assign_role(app_engine(), staff, b.commune_code, "user:holder-b", "village_head")
+    assert "holder-a" in svc.holders_of(app_engine(), a.commune_code, ["village_head"])
+    assert "holder-b" not in svc.holders_of(app_engine(), a.commune_code, ["village_head", "commune_admin"])

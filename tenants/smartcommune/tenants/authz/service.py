@@ -298,3 +298,19 @@ def revoke_role(engine: Engine, actor: Principal, commune_code: int, subject: st
             )
         store.notify(conn, removed=removed)
     _commit_local(removed=removed)
+
+
+def holders_of(engine: Engine, commune_code: int, roles: Iterable[str]) -> list[str]:
+    """Account subjects (token `sub`) holding any of `roles` in this commune: whom to notify.
+
+    System use (escalations, alerts): no caller check; never expose the result to another commune.
+    """
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT DISTINCT v0 FROM control.casbin_rule "
+                "WHERE ptype = 'g' AND v2 = :dom AND v1 = ANY(:roles) ORDER BY v0"
+            ),
+            {"dom": str(commune_code), "roles": list(roles)},
+        ).all()
+    return [subject.removeprefix(USER_PREFIX) for (subject,) in rows]
