@@ -68,6 +68,12 @@ def app_url() -> str:
     return url.render_as_string(hide_password=False)
 
 
+def listen_dsn() -> str:
+    """libpq DSN for LISTEN connections (tenant cache, policy watcher): direct, bypassing any pooler."""
+    url = _sqlalchemy_url(get_settings().listen_database_url) if get_settings().listen_database_url else app_url()
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
 @lru_cache
 def owner_engine() -> Engine:
     return create_engine(owner_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)

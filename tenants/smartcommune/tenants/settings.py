@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     # Login role the API and workers use; it can only SET ROLE into commune roles. Empty → derived.
     app_database_url: str = ""
     app_db_password: str = ""
+    # LISTEN/NOTIFY needs a session that stays open: a direct connection, never a transaction-mode pooler.
+    # Empty → the app login's URL (fine when that is not pooled).
+    listen_database_url: str = ""
     data_dir: Path = Field(default=REPO_ROOT / ".data")
     # Celery broker. Empty → kombu's SQLAlchemy transport on the same PostgreSQL (no extra server).
     broker_url: str = ""
@@ -46,6 +49,32 @@ class Settings(BaseSettings):
     otp_requests_per_hour: int = 5
     log_level: str = "INFO"
     log_json: bool = True
+    # Payments. Bank-transfer webhooks: SePay's API key (`Authorization: Apikey …`), payOS's checksum key.
+    sepay_api_key: str = ""
+    payos_checksum_key: str = ""
+    # Stripe: subscription billing of communes (control plane) and visitors' Checkout. Empty base → Stripe.
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_checkout_webhook_secret: str = ""
+    stripe_api_base: str = ""
+    billing_grace_days: int = 14
+    billing_notice_days: int = 7
+    # Cameras and devices (smartcommune.platform.cameras/devices/netguard).
+    # Key for camera credentials at rest (urlsafe base64 of 32 bytes, Fernet). Empty → a key file generated
+    # under data_dir at first use (never committed).
+    credential_key: str = ""
+    # The platform's own networks (comma-separated CIDRs): never reachable through a camera URL.
+    netguard_deny_cidrs: str = ""
+    camera_open_timeout_ms: int = 1500
+    camera_read_timeout_ms: int = 1500
+    camera_health_interval_s: int = 30
+    camera_degraded_after_ms: int = 1500
+    camera_preview_interval_s: float = 2.0
+    device_offline_after_s: int = 300
+    mqtt_ingest_username: str = ""
+    mqtt_ingest_password: str = ""
+    mqtt_ingest_batch: int = 500
+    mqtt_ingest_flush_ms: int = 200
 
 
 @lru_cache

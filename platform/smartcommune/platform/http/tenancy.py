@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smartcommune.tenants.context import TenantInfo, current_tenant
 from smartcommune.tenants.control.models import Tenant, TenantDomain
-from smartcommune.tenants.database import app_engine, app_url
+from smartcommune.tenants.database import app_engine, listen_dsn
 from smartcommune.tenants.registry import TENANT_CHANNEL, info_from_row
 from smartcommune.tenants.settings import get_settings
 
@@ -91,7 +91,7 @@ class TenantResolver:
         self._listener.start()
 
     def _listen_forever(self) -> None:
-        dsn = app_url().replace("postgresql+psycopg://", "postgresql://")
+        dsn = listen_dsn()
         while True:
             try:
                 with psycopg.connect(dsn, autocommit=True) as conn:

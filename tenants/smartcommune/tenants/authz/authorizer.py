@@ -10,8 +10,8 @@ from smartcommune.tenants.authz.enforcer import CommuneEnforcer
 from smartcommune.tenants.authz.model import ANY
 from smartcommune.tenants.authz.policy import IMPLICIT_ROLE, PROVIDER_ROLES
 from smartcommune.tenants.authz.store import seed_shared_policy
-from smartcommune.tenants.authz.watcher import PolicyWatcher, libpq_dsn
-from smartcommune.tenants.database import app_engine
+from smartcommune.tenants.authz.watcher import PolicyWatcher
+from smartcommune.tenants.database import app_engine, listen_dsn
 from smartcommune.tenants.principal import COMMUNE_REALM, Principal
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def get_enforcer() -> CommuneEnforcer:
             engine = app_engine()
             seed_shared_policy(engine)
             enforcer = CommuneEnforcer(PolicyAdapter(engine), load=False)
-            watcher = PolicyWatcher(libpq_dsn(engine), enforcer)
+            watcher = PolicyWatcher(listen_dsn(), enforcer)
             if not watcher.start(wait_s=10.0):
                 log.warning("policy watcher not ready after 10 s; loading the policy directly")
                 enforcer.load_policy()
