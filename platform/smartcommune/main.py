@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from smartcommune.platform.access.router import router as access_router
+from smartcommune.platform.announcements.router import router as announcements_router
 from smartcommune.platform.audit.router import router as audit_router
+from smartcommune.platform.cameras.router import router as cameras_router
+from smartcommune.platform.cameras.tasks import beat_schedule as camera_beat_schedule
 from smartcommune.platform.commune.router import router as commune_router
+from smartcommune.platform.devices.router import router as devices_router
+from smartcommune.platform.directory.router import router as directory_router
+from smartcommune.platform.fees.router import router as fees_router
 from smartcommune.platform.http.errors import install_error_handlers
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
 from smartcommune.platform.identity.router import router as identity_router
@@ -19,12 +30,32 @@ from smartcommune.platform.observability.metrics import (
     RequestContextMiddleware,
     metrics_response,
 )
+from smartcommune.platform.open311.router import keys_router as open311_keys_router
+from smartcommune.platform.open311.router import router as open311_router
+from smartcommune.platform.operations.router import router as operations_router
+from smartcommune.platform.payments.router import router as payments_router
+from smartcommune.platform.procedures.router import router as procedures_router
+from smartcommune.platform.reports.router import router as reports_router
+from smartcommune.platform.residents.router import router as residents_router
+from smartcommune.platform.surveys.router import router as surveys_router
 from smartcommune.platform.villages.router import router as villages_router
 from smartcommune.platform.worker.celery_app import make_celery
+from smartcommune.provisioning.billing.router import router as provider_billing_router
+from smartcommune.provisioning.billing.router import webhook_router as stripe_webhook_router
 from smartcommune.provisioning.communes.router import router as provider_communes_router
 from smartcommune.tenants.settings import get_settings
 
 API_TITLE = "Smart Commune — Nền tảng xã thông minh"
+# The built front ends (`make web-build`): /app/{provider,admin,resident}/, also under /t/{slug}/app/….
+WEB_DIST = Path(os.environ.get("WEB_DIST_DIR") or Path(__file__).resolve().parents[2] / "web" / "dist")
+
+
+class _WebFiles(StaticFiles):
+    """web/dist at /app. Under /t/{slug} the tenant middleware strips the prefix from `path` but adds it to
+    `root_path`, which Starlette's own sub-path logic does not expect: take the file path from `path`."""
+
+    def get_path(self, scope: Scope) -> str:
+        return os.path.normpath(os.path.join(*scope["path"].removeprefix("/app").split("/")))
 
 
 def create_app() -> FastAPI:
@@ -46,13 +77,31 @@ def create_app() -> FastAPI:
         inbox_router,
         villages_router,
         audit_router,
+        cameras_router,
+        devices_router,
+        operations_router,
         provider_communes_router,
+        reports_router,
+        open311_router,
+        open311_keys_router,
+        procedures_router,
+        directory_router,
+        fees_router,
+        payments_router,
+        provider_billing_router,
+        stripe_webhook_router,
+        residents_router,
+        announcements_router,
+        surveys_router,
     ):
         app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
         return metrics_response()
+
+    if WEB_DIST.is_dir():
+        app.mount("/app", _WebFiles(directory=WEB_DIST, html=True), name="web")
 
     # Outermost first: request id → metrics → tenant resolution.
     app.add_middleware(TenantResolutionMiddleware)
@@ -63,7 +112,16 @@ def create_app() -> FastAPI:
     return app
 
 
-celery_app = make_celery(get_settings())
+celery_app = make_celery(
+    get_settings(),
+    extra_task_modules=("smartcommune.provisioning.billing.tasks",),
+    extra_beat={
+        "billing-daily": {"task": "smartcommune.provisioning.billing.tasks.daily_billing", "schedule": 86400.0},
+    },
+)
+# Cameras and devices: their task modules and the periodic health sweep.
+celery_app.conf.include = [*celery_app.conf.include, "smartcommune.platform.cameras.tasks"]
+celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **camera_beat_schedule()}
 app = celery_app  # `celery -A smartcommune.main worker`
 
 

@@ -26,7 +26,9 @@ def _catalog(conn: Connection, schema: str) -> dict[str, list[tuple[object, ...]
     ).all()
     constraints = conn.execute(
         text(
-            "SELECT conname, contype, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            # A foreign key's definition names the referenced table with its schema when that schema is
+            # not on the search_path (the catalog is read with the scratch schema's path): strip it.
+            "SELECT conname, contype, replace(pg_get_constraintdef(c.oid), :s || '.', '') FROM pg_constraint c "
             "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = :s ORDER BY 1"
         ),
         {"s": schema},

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from smartcommune.platform.announcements import models as announcements  # noqa: F401
+from smartcommune.platform.cameras import models as cameras  # noqa: F401
+from smartcommune.platform.devices import models as devices  # noqa: F401
+from smartcommune.platform.directory import models as directory  # noqa: F401
+from smartcommune.platform.fees import models as fees  # noqa: F401
 from smartcommune.platform.files import models as files  # noqa: F401
 from smartcommune.platform.inbox import models as inbox  # noqa: F401
+from smartcommune.platform.notifications import models as notifications  # noqa: F401
+from smartcommune.platform.payments import models as payments  # noqa: F401
+from smartcommune.platform.procedures import models as procedures  # noqa: F401
+from smartcommune.platform.reports import models as reports  # noqa: F401
+from smartcommune.platform.residents import models as residents  # noqa: F401
+from smartcommune.platform.surveys import models as surveys  # noqa: F401
 from smartcommune.platform.villages import models as villages  # noqa: F401
 from smartcommune.tenants import audit  # noqa: F401
 from smartcommune.tenants.tenant_schema import tenant_metadata

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     mqtt_ingest_password: str = ""
     mqtt_ingest_batch: int = 500
     mqtt_ingest_flush_ms: int = 200
+    mqtt_ingest_ack_after_commit: bool = False
 
 
 @lru_cache

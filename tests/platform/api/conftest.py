@@ -297,6 +297,7 @@ class Req:
     json: Any = None
     expect: int = 200  # the status an allowed caller gets
     data: dict[str, str] | None = None
+    files: Any = None  # multipart parts, as httpx takes them
 
 
 NO_SUCH_COMMUNE = "khong-co-xa-nay"
@@ -319,6 +320,402 @@ def inbox_item_of_someone_else(tenant: TenantInfo) -> int:
     with tenant_transaction(tenant) as db:
         notify(db, ["nobody-in-this-test"], Message(kind="test", title="Thông báo"))
         return int(db.scalar(select(func.max(InboxItem.id))) or 0)
+
+
+# -- fees, payments (smartcommune.platform.fees / .payments) ----------------------------------------------
+_households = itertools.count(900_000)
+
+
+def economy_fee_type(tenant: TenantInfo) -> int:
+    """A fee type and the commune's receiving account, made once per commune (as an official would)."""
+    from smartcommune.platform.fees import service as fees
+    from smartcommune.platform.fees.models import FeeType
+    from smartcommune.platform.fees.schemas import BankAccountIn
+
+    with tenant_transaction(tenant) as db:
+        ft = db.scalar(select(FeeType).where(FeeType.code == "api-test-fee"))
+        if ft is None:
+            ft = FeeType(code="api-test-fee", name="Phí kiểm thử", category="other", default_amount_vnd=50_000)
+            db.add(ft)
+            db.flush()
+            account = BankAccountIn(bank_bin="970436", account_number="0011001234567", account_name="UBND XA")
+            fees.set_bank_account(db, account, actor="api-tests", actor_kind="provider")
+        return ft.id
+
+
+def economy_invoice(tenant: TenantInfo) -> int:
+    from smartcommune.platform.fees import service as fees
+    from smartcommune.platform.fees.schemas import InvoiceIn
+
+    ft = economy_fee_type(tenant)
+    with tenant_transaction(tenant) as db:
+        data = InvoiceIn(household_id=next(_households), fee_type_id=ft, period="2026-11")
+        return fees.issue_invoice(db, tenant, data, actor="api-tests", actor_kind="provider").id
+
+
+def economy_unmatched_payment(tenant: TenantInfo) -> int:
+    from smartcommune.platform.payments.models import Payment
+
+    with tenant_transaction(tenant) as db:
+        row = Payment(
+            source="sepay", event_id=unique("ev"), amount_vnd=1000, memo="?", match="unmatched", needs_review=True
+        )
+        db.add(row)
+        db.flush()
+        return row.id
+
+
+def economy_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
+    m, p = spec.method, spec.path
+    key = (m, p)
+    if key == ("POST", "/api/v1/fees/types"):
+        return Req(m, p, json={"code": unique("phi"), "name": "Tiền nước", "category": "water"}, expect=201)
+    if p == "/api/v1/fees/bank-account":
+        economy_fee_type(tenant)
+        body = {"bank_bin": "970436", "account_number": "0011001234567", "account_name": "UBND XA"}
+        return Req(m, p, json=body if m == "PUT" else None)
+    if key == ("POST", "/api/v1/fees/invoices"):
+        body = {"household_id": next(_households), "fee_type_id": economy_fee_type(tenant), "period": "2026-11"}
+        return Req(m, p, json=body, expect=201)
+    if key == ("POST", "/api/v1/fees/invoices/bulk"):
+        lines = [{"household_id": next(_households)} for _ in range(3)]
+        return Req(m, p, json={"fee_type_id": economy_fee_type(tenant), "period": "2026-11", "lines": lines})
+    if p.startswith("/api/v1/fees/invoices/{invoice_id}"):
+        return Req(m, p.format(invoice_id=economy_invoice(tenant)))
+    if key == ("POST", "/api/v1/fees/reminders"):
+        return Req(m, p, json={})
+    if p == "/api/v1/fees/households/{household_id}/ledger":
+        return Req(m, p.format(household_id=900_000))
+    if p == "/api/v1/me/invoices/{invoice_id}/vietqr":
+        # Somebody else's invoice: every caller gets 404.
+        return Req(m, p.format(invoice_id=economy_invoice(tenant)), expect=404)
+    if p == "/api/v1/payments/{payment_id}/resolve":
+        path = p.format(payment_id=economy_unmatched_payment(tenant))
+        return Req(m, path, json={"action": "refund", "note": "Hoàn tiền cho người chuyển nhầm"})
+    return None
+
+
+# -- field reports, Open311 keys, procedures, directory, library (issue 4, part B) -----------------------
+def tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_service_seeds: dict[tuple[int, str], int] = {}
+
+
+def report_category(tenant: TenantInfo) -> int:
+    from smartcommune.platform.reports.models import ReportCategory
+
+    key = (tenant.commune_code, "report_category")
+    if key not in _service_seeds:
+        with tenant_transaction(tenant) as db:
+            row = ReportCategory(
+                code=unique("duong"),
+                name="Đường hỏng",
+                description="",
+                sla_hours=72,
+                responsible_role="commune_official",
+                group_name="Hạ tầng",
+                active=True,
+            )
+            db.add(row)
+            db.flush()
+            _service_seeds[key] = row.id
+    return _service_seeds[key]
+
+
+def someone_elses_report(tenant: TenantInfo) -> tuple[int, int]:
+    """A report (with one photo) by a resident who is none of the test actors: (report id, photo id)."""
+    from smartcommune.platform.reports import repository, service
+    from smartcommune.platform.reports.schemas import ReportForm
+
+    form = ReportForm(category_id=report_category(tenant), description="Ổ gà trước nhà văn hoá", lat=16.8, lng=107.0)
+    who = service.Viewer(subject=unique("nguoi-dan"), actor="seed", actor_kind="commune")
+    with tenant_transaction(tenant) as db:
+        report = service.submit(db, tenant, form, [("o-ga.png", tiny_png())], who)
+        return report.id, repository.photos_of(db, [report.id])[report.id][0].id
+
+
+def open311_key(tenant: TenantInfo) -> int:
+    from smartcommune.platform.open311 import keys
+
+    with tenant_transaction(tenant) as db:
+        return keys.issue(db, unique("ung-dung"), actor="seed", actor_kind="provider")[0].id
+
+
+def procedure(tenant: TenantInfo) -> int:
+    from smartcommune.platform.procedures.models import Procedure
+
+    key = (tenant.commune_code, "procedure")
+    if key not in _service_seeds:
+        with tenant_transaction(tenant) as db:
+            row = Procedure(
+                code=unique("khai-sinh"),
+                name="Đăng ký khai sinh",
+                field="Hộ tịch",
+                required_documents=[],
+                fee_vnd=0,
+                fee_note="",
+                processing_days=3,
+                legal_basis="",
+                mode="online",
+                active=True,
+            )
+            db.add(row)
+            db.flush()
+            _service_seeds[key] = row.id
+    return _service_seeds[key]
+
+
+def someone_elses_application(tenant: TenantInfo) -> tuple[int, int]:
+    """An application (with one PDF attached) by somebody else: (application id, attachment id)."""
+    from smartcommune.platform.procedures import service
+    from smartcommune.platform.procedures.models import ApplicationFile
+    from smartcommune.platform.procedures.schemas import ApplicationForm
+
+    form = ApplicationForm(procedure_id=procedure(tenant), applicant_name="Nguyễn Văn A")
+    who = service.Who(unique("nguoi-dan"), "seed", "commune")
+    with tenant_transaction(tenant) as db:
+        app = service.apply(db, tenant, form, [("to-khai.pdf", TINY_PDF)], who)
+        attachment = db.scalar(select(ApplicationFile.id).where(ApplicationFile.application_id == app.id))
+        return app.id, int(attachment or 0)
+
+
+def contact(tenant: TenantInfo) -> int:
+    from smartcommune.platform.directory.models import Contact
+
+    with tenant_transaction(tenant) as db:
+        row = Contact(kind="hotline", name="Trực ban", position="", department="", hours="", sort_order=0)
+        db.add(row)
+        db.flush()
+        return row.id
+
+
+def library_category(tenant: TenantInfo) -> int:
+    from smartcommune.platform.directory.models import LibraryCategory
+
+    key = (tenant.commune_code, "library_category")
+    if key not in _service_seeds:
+        with tenant_transaction(tenant) as db:
+            row = LibraryCategory(code=unique("van-ban"), name="Văn bản")
+            db.add(row)
+            db.flush()
+            _service_seeds[key] = row.id
+    return _service_seeds[key]
+
+
+def library_document(tenant: TenantInfo) -> int:
+    from smartcommune.platform.directory import service
+    from smartcommune.platform.directory.schemas import DocumentForm
+
+    form = DocumentForm(category_id=library_category(tenant), title="Quyết định số 12")
+    with tenant_transaction(tenant) as db:
+        return service.add_document(db, tenant, form, "qd.pdf", TINY_PDF, actor="seed", actor_kind="provider").id
+
+
+def commune_services_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
+    m, p = spec.method, spec.path
+    key = (m, p)
+    if key == ("POST", "/api/v1/report-categories"):
+        body = {"code": unique("cay-do"), "name": "Cây đổ", "sla_hours": 24}
+        return Req(m, p, json=body, expect=201)
+    if key == ("PATCH", "/api/v1/report-categories/{category_id}"):
+        return Req(m, p.format(category_id=report_category(tenant)), json={"sla_hours": 72})
+    if key == ("POST", "/api/v1/reports"):
+        form = {
+            "category_id": str(report_category(tenant)),
+            "description": "Đèn đường hỏng",
+            "lat": "16.8",
+            "lng": "107.0",
+        }
+        return Req(m, p, data=form, expect=201)
+    if p.startswith("/api/v1/reports/{report_id}"):
+        # Somebody else's report: every caller gets 404 on the reporter's own routes.
+        report_id, photo_id = someone_elses_report(tenant)
+        body = {"body": "Xin cảm ơn"} if p.endswith("/comments") else {"rating": 5} if p.endswith("/rating") else None
+        return Req(m, p.format(report_id=report_id, photo_id=photo_id), json=body, expect=404)
+    if p.startswith("/api/v1/triage/reports/{report_id}"):
+        report_id, photo_id = someone_elses_report(tenant)
+        path = p.format(report_id=report_id, photo_id=photo_id)
+        bodies: dict[str, tuple[Any, int]] = {
+            "/transition": ({"to": "accepted", "note": "Đã tiếp nhận"}, 200),
+            "/replies": ({"body": "Xã đã cử người kiểm tra"}, 201),
+            "/notes": ({"body": "Ghi chú nội bộ"}, 201),
+            "/assign": ({"assignee": "can-bo-giao-thong"}, 200),
+            "/moderation": ({"hidden": True, "reason": "Nội dung trùng lặp"}, 200),
+        }
+        for suffix, (body, status) in bodies.items():
+            if m == "POST" and p.endswith(suffix):
+                return Req(m, path, json=body, expect=status)
+        return Req(m, path)
+    if key == ("POST", "/api/v1/open311/keys"):
+        return Req(m, p, json={"name": "Ứng dụng bản đồ"}, expect=201)
+    if key == ("DELETE", "/api/v1/open311/keys/{key_id}"):
+        return Req(m, p.format(key_id=open311_key(tenant)), expect=204)
+    if key == ("POST", "/api/v1/procedures"):
+        body = {"code": unique("tt"), "name": "Chứng thực bản sao", "field": "Chứng thực", "processing_days": 1}
+        return Req(m, p, json=body, expect=201)
+    if key == ("PATCH", "/api/v1/procedures/{procedure_id}"):
+        return Req(m, p.format(procedure_id=procedure(tenant)), json={"fee_vnd": 2000})
+    if key == ("POST", "/api/v1/applications"):
+        return Req(m, p, data={"procedure_id": str(procedure(tenant)), "applicant_name": "Trần Thị B"}, expect=201)
+    if p.startswith("/api/v1/applications/{application_id}"):
+        app_id, attachment_id = someone_elses_application(tenant)
+        path = p.format(application_id=app_id, attachment_id=attachment_id)
+        return Req(m, path, data={"note": "bổ sung"} if m == "POST" else None, expect=404)
+    if p.startswith("/api/v1/one-stop/applications/{application_id}"):
+        app_id, attachment_id = someone_elses_application(tenant)
+        path = p.format(application_id=app_id, attachment_id=attachment_id)
+        return Req(m, path, json={"to": "processing"} if m == "POST" else None)
+    if key == ("POST", "/api/v1/contacts"):
+        return Req(m, p, json={"kind": "hotline", "name": "Công an xã", "phone": "0233 3861 113"}, expect=201)
+    if p == "/api/v1/contacts/{contact_id}":
+        path = p.format(contact_id=contact(tenant))
+        return Req(m, path, json={"hours": "24/7"} if m == "PATCH" else None, expect=204 if m == "DELETE" else 200)
+    if key == ("POST", "/api/v1/library/categories"):
+        return Req(m, p, json={"code": unique("qd"), "name": "Quyết định"}, expect=201)
+    if key == ("POST", "/api/v1/library"):
+        data = {"category_id": str(library_category(tenant)), "title": "Kế hoạch phòng chống lụt bão"}
+        return Req(m, p, data=data, files={"file": ("ke-hoach.pdf", TINY_PDF, "application/pdf")}, expect=201)
+    if key == ("DELETE", "/api/v1/library/{document_id}"):
+        return Req(m, p.format(document_id=library_document(tenant)), expect=204)
+    return None
+
+
+# -- residents, announcements, surveys (smartcommune.platform.residents / .announcements / .surveys) ----
+_PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def people_village(tenant: TenantInfo) -> int:
+    with tenant_transaction(tenant) as db:
+        village_id = db.scalar(select(Village.id).order_by(Village.id).limit(1))
+    return int(village_id) if village_id is not None else add_village(tenant).id
+
+
+def people_household(tenant: TenantInfo) -> int:
+    from smartcommune.platform.residents import service as residents
+    from smartcommune.platform.residents.schemas import HouseholdIn
+
+    with tenant_transaction(tenant) as db:
+        data = HouseholdIn(village_id=people_village(tenant), house_number=unique("H"), latitude=16.8, longitude=107.0)
+        return residents.create_household(db, data, actor="api-tests", actor_kind="provider").id
+
+
+def people_resident(tenant: TenantInfo, *, pending: bool = False) -> int:
+    from smartcommune.platform.residents.models import Resident
+
+    with tenant_transaction(tenant) as db:
+        row = Resident(
+            full_name=unique("Nguyễn Văn"),
+            village_id=people_village(tenant),
+            status="pending" if pending else "verified",
+            source="self" if pending else "official",
+            account_subject=str(uuid.uuid4()) if pending else None,
+            groups=[],
+        )
+        db.add(row)
+        db.flush()
+        return row.id
+
+
+def people_announcement(tenant: TenantInfo, *, with_file: bool = False) -> tuple[int, str | None]:
+    from smartcommune.platform.announcements import service as announcements
+    from smartcommune.platform.announcements.schemas import AnnouncementIn
+    from smartcommune.platform.files.service import DOCUMENT, store_upload
+
+    with tenant_transaction(tenant) as db:
+        file_id = None
+        if with_file:
+            f = store_upload(
+                db, tenant, filename="lich.pdf", data=_PDF, purpose="announcement", actor="api-tests", rules=DOCUMENT
+            )
+            file_id = f.id
+        data = AnnouncementIn(
+            title=unique("Lịch tiêm phòng"),
+            body="Tiêm phòng cho gia súc tại nhà văn hóa thôn.",
+            channels=[],
+            attachment_ids=[file_id] if file_id else [],
+        )
+        a = announcements.create(db, tenant, data, actor="api-tests", actor_kind="provider")
+        return a.id, str(file_id) if file_id else None
+
+
+def people_survey(tenant: TenantInfo) -> tuple[int, int]:
+    from datetime import UTC, datetime, timedelta
+
+    from smartcommune.platform.surveys import service as surveys
+    from smartcommune.platform.surveys.schemas import QuestionIn, SurveyIn
+
+    with tenant_transaction(tenant) as db:
+        data = SurveyIn(
+            title=unique("Khảo sát"),
+            closes_at=datetime.now(UTC) + timedelta(days=7),
+            questions=[QuestionIn(kind="rating", prompt="Mức hài lòng?", required=True)],
+        )
+        survey = surveys.create(db, data, actor="api-tests", actor_kind="provider")
+        question = surveys.to_out(db, [survey], subject="api-tests", manager=True)[0].questions[0].id
+        return survey.id, question
+
+
+def people_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
+    m, p = spec.method, spec.path
+    key = (m, p)
+    if key == ("POST", "/api/v1/households"):
+        body = {"village_id": people_village(tenant), "house_number": unique("H"), "latitude": 16.8, "longitude": 107.1}
+        return Req(m, p, json=body, expect=201)
+    if key == ("POST", "/api/v1/households/import"):
+        with tenant_transaction(tenant) as db:
+            code = db.scalar(select(Village.code).order_by(Village.id).limit(1))
+        csv_text = f"village_code,house_number\n{code},{unique('H')}\n"
+        return Req(m, p, files={"file": ("ho.csv", csv_text.encode(), "text/csv")})
+    if p.startswith("/api/v1/households/{household_id}"):
+        json = {"head_name": "Trần Thị B"} if m == "PATCH" else None
+        return Req(m, p.format(household_id=people_household(tenant)), json=json)
+    if key == ("POST", "/api/v1/residents"):
+        return Req(m, p, json={"full_name": unique("Lê Văn"), "village_id": people_village(tenant)}, expect=201)
+    if key == ("POST", "/api/v1/residents/import"):
+        csv_text = f"full_name,groups\n{unique('Phạm Thị')},nong_dan\n"
+        return Req(m, p, files={"file": ("dan.csv", csv_text.encode(), "text/csv")})
+    if p in ("/api/v1/residents/{resident_id}/verify", "/api/v1/residents/{resident_id}/reject"):
+        return Req(m, p.format(resident_id=people_resident(tenant, pending=True)), json={"note": "Đã đối chiếu"})
+    if p == "/api/v1/residents/{resident_id}":
+        json = {"groups": ["phu_huynh"]} if m == "PATCH" else None
+        return Req(m, p.format(resident_id=people_resident(tenant)), json=json)
+    if key == ("POST", "/api/v1/registration"):
+        return Req(m, p, json={"full_name": "Người Đăng Ký", "village_id": people_village(tenant)}, expect=201)
+    if key == ("POST", "/api/v1/announcements"):
+        body = {"title": unique("Thông báo"), "body": "Họp thôn lúc 19 giờ.", "channels": ["push", "sms"]}
+        return Req(m, p, json=body, expect=201)
+    if key == ("POST", "/api/v1/announcements/attachments"):
+        return Req(m, p, files={"file": ("lich.pdf", _PDF, "application/pdf")}, expect=201)
+    if p.startswith("/api/v1/announcements/{announcement_id}"):
+        announcement_id, file_id = people_announcement(tenant, with_file="{file_id}" in p)
+        return Req(m, p.format(announcement_id=announcement_id, file_id=file_id))
+    if key == ("POST", "/api/v1/push-subscriptions"):
+        body = {"endpoint": f"https://push.example.vn/{unique('s')}", "keys": {"p256dh": "BNc", "auth": "q1w"}}
+        return Req(m, p, json=body, expect=204)
+    if key == ("DELETE", "/api/v1/push-subscriptions"):
+        return Req(m, p, params={"endpoint": f"https://push.example.vn/{unique('gone')}"}, expect=204)
+    if key == ("POST", "/api/v1/surveys"):
+        body = {
+            "title": unique("Khảo sát"),
+            "closes_at": "2099-01-01T00:00:00+07:00",
+            "questions": [{"kind": "short_text", "prompt": "Góp ý?"}],
+        }
+        return Req(m, p, json=body, expect=201)
+    if key == ("POST", "/api/v1/surveys/{survey_id}/responses"):
+        survey_id, question_id = people_survey(tenant)
+        return Req(m, p.format(survey_id=survey_id), json={"answers": {str(question_id): 4}}, expect=201)
+    if p.startswith("/api/v1/surveys/{survey_id}"):
+        return Req(m, p.format(survey_id=people_survey(tenant)[0]))
+    return None
 
 
 def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_SUCH_COMMUNE) -> Req:
@@ -352,6 +749,17 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
     if key == ("POST", "/api/v1/inbox/{item_id}/read"):
         # Somebody else's message: allowed callers get 404 (not theirs), never a receipt on it.
         return Req(m, p.format(item_id=inbox_item_of_someone_else(tenant)), expect=404)
+    economy = economy_request(spec, tenant)
+    if economy is not None:
+        return economy
+    people = people_request(spec, tenant)
+    if people is not None:
+        return people
+    services = commune_services_request(spec, tenant)
+    if services is not None:
+        return services
+    if p.startswith(OPERATIONS_PREFIXES):
+        return operations_request(spec, tenant)
     if spec.kind == "commune" and m == "GET" and "{" not in p:
         return Req(m, p, expect=200)
     # provider routes
@@ -369,6 +777,17 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
             params={"confirm": provider_key} if m == "DELETE" else None,
             expect=ok if exists else 404,
         )
+    # billing (smartcommune.provisioning.billing): name no real commune, so an allowed call reaches no Stripe
+    if p.startswith("/api/provider/v1/billing/communes/{key}"):
+        body = {"plan_code": "khong-co-goi"} if m == "POST" else None
+        return Req(m, p.format(key=provider_key), json=body, expect=404)
+    if key == ("PUT", "/api/provider/v1/billing/plans"):
+        body = {"code": "goi-kiem-thu", "name": "Gói kiểm thử", "base_price_id": "price_Test"}
+        return Req(m, p, json=body)
+    if key == ("POST", "/api/provider/v1/billing/usage"):
+        return Req(m, p, json={"day": "2026-11-20", "commune_codes": [UNKNOWN_COMMUNE_CODE]})
+    if key == ("POST", "/api/provider/v1/billing/dunning"):
+        return Req(m, p)
     if spec.kind == "provider" and m == "GET":
         return Req(m, p, expect=200)
     # public routes
@@ -382,6 +801,114 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
     if spec.kind == "public" and m == "GET":
         return Req(m, p)
     raise AssertionError(f"no plausible request for {spec.id}: teach request_for() about the new route")
+
+
+# -- cameras, devices, operations centre (issue 5) ----------------------------------------------------
+OPERATIONS_PREFIXES = ("/api/v1/camera", "/api/v1/device", "/api/v1/telemetry", "/api/v1/operations")
+
+
+def _ops_rows(tenant: TenantInfo) -> dict[str, Any]:
+    """A camera whose probe is refused at once (a private address, not allow-listed), an event, a profile,
+    two devices, a command and an alarm, written as provisioning would."""
+    from smartcommune.platform.cameras.models import Camera, CameraEvent
+    from smartcommune.platform.devices.models import Alarm, Device, DeviceCommand, DeviceProfile
+
+    with tenant_transaction(tenant) as db:
+        camera = Camera(name=unique("Camera"), stream_url="rtsp://10.255.255.1:554/live", zones=[], masks=[])
+        db.add(camera)
+        db.flush()
+        event = CameraEvent(camera_id=camera.id, started_at=func.now(), peak_area=0.2)
+        profile = DeviceProfile(
+            code=unique("p"),
+            name="Van tưới",
+            fields=[{"name": "soil_moisture", "unit": "%", "min": 0, "max": 100}],
+            commands=[{"name": "open_valve", "params": {"minutes": {"min": 1, "max": 120}}, "timeout_s": 30}],
+            alarm_rules=[],
+        )
+        db.add_all([event, profile])
+        db.flush()
+        device = Device(
+            uid=unique("d"), serial=unique("SN"), name="Van 1", profile_id=profile.id, mqtt_username=unique("u")
+        )
+        db.add(device)
+        db.flush()
+        command = DeviceCommand(
+            id=uuid.uuid4(), device_id=device.id, name="open_valve", params={"minutes": 5}, requested_by="api-tests"
+        )
+        alarm = Alarm(device_id=device.id, message="Độ ẩm thấp")
+        db.add_all([command, alarm])
+        db.flush()
+        return {
+            "camera": camera.id,
+            "event": event.id,
+            "profile": profile.id,
+            "device": device.id,
+            "command": command.id,
+            "alarm": alarm.id,
+        }
+
+
+def _site_network(tenant: TenantInfo) -> int:
+    from smartcommune.platform.cameras.models import SiteNetwork
+
+    with tenant_transaction(tenant) as db:
+        row = SiteNetwork(cidr=f"10.{next(_seq) % 250}.{uuid.uuid4().int % 250}.0/24", note="kiểm thử")
+        db.add(row)
+        db.flush()
+        return row.id
+
+
+def operations_request(spec: RouteSpec, tenant: TenantInfo) -> Req:
+    m, p = spec.method, spec.path
+    if (m, p) == ("GET", "/api/v1/operations/stream"):
+        return Req(m, p, params={"once": "true"})
+    if m == "GET" and "{" not in p:
+        return Req(m, p)
+    if (m, p) == ("POST", "/api/v1/cameras"):
+        return Req(m, p, json={"name": unique("Camera"), "stream_url": "rtsp://8.8.8.8:554/live"}, expect=201)
+    if (m, p) == ("POST", "/api/v1/camera-site-networks"):
+        return Req(m, p, json={"cidr": f"10.{uuid.uuid4().int % 250}.{next(_seq) % 250}.0/24"}, expect=201)
+    if p == "/api/v1/camera-site-networks/{network_id}":
+        return Req(m, p.format(network_id=_site_network(tenant)), expect=204)
+    if (m, p) == ("POST", "/api/v1/device-profiles"):
+        return Req(m, p, json={"code": unique("p"), "name": "Cảm biến"}, expect=201)
+    ids = _ops_rows(tenant)
+    path = p.format(
+        camera_id=ids["camera"],
+        event_id=ids["event"],
+        device_id=ids["device"],
+        command_id=ids["command"],
+        alarm_id=ids["alarm"],
+    )
+    if (m, p) == ("PATCH", "/api/v1/cameras/{camera_id}"):
+        return Req(m, path, json={"location": "Cổng UBND"})
+    if p in ("/api/v1/cameras/{camera_id}/snapshot", "/api/v1/cameras/{camera_id}/preview.jpg") and m == "GET":
+        return Req(m, path, expect=404)  # nothing taken yet
+    if p.endswith("/promote"):
+        return Req(m, path, json={"title": "Cháy rừng", "field_report_id": "PA-1"})
+    if (m, p) == ("POST", "/api/v1/devices"):
+        body = {"uid": unique("dev"), "serial": unique("SN"), "name": "Van", "profile_id": ids["profile"]}
+        return Req(m, p, json=body, expect=201)
+    if (m, p) == ("POST", "/api/v1/devices/bulk"):
+        body = {
+            "devices": [{"uid": unique("dev"), "serial": unique("SN"), "name": "Van", "profile_id": ids["profile"]}]
+        }
+        return Req(m, p, json=body, expect=201)
+    if p.endswith("/commands"):
+        return Req(m, path, json={"name": "open_valve", "params": {"minutes": 15}}, expect=202)
+    if (m, p) == ("POST", "/api/v1/device-rules"):
+        body = {
+            "name": "Khô đất",
+            "kind": "threshold",
+            "sensor_device_id": ids["device"],
+            "field": "soil_moisture",
+            "op": "below",
+            "threshold": 20,
+            "clear_threshold": 30,
+            "duration_s": 60,
+        }
+        return Req(m, p, json=body, expect=201)
+    return Req(m, path)
 
 
 # -- the world ----------------------------------------------------------------------------------------
@@ -413,7 +940,15 @@ class Api:
         self, req: Req, *, tenant: TenantInfo | str | None = None, via: str = "host", actor: Actor | None = None
     ) -> httpx.Response:
         return self.call(
-            req.method, req.path, tenant=tenant, via=via, actor=actor, params=req.params, json=req.json, data=req.data
+            req.method,
+            req.path,
+            tenant=tenant,
+            via=via,
+            actor=actor,
+            params=req.params,
+            json=req.json,
+            data=req.data,
+            files=req.files,
         )
 
     def call(

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from fastapi import UploadFile
 from fastapi.responses import Response
 
 from smartcommune.platform.files.models import StoredFile
+from smartcommune.tenants.errors import PayloadTooLarge
 
 
 def file_response(row: StoredFile, data: bytes) -> Response:
@@ -18,3 +20,19 @@ def file_response(row: StoredFile, data: bytes) -> Response:
             "Cache-Control": "private, max-age=3600",
         },
     )
+
+
+def read_uploads(uploads: list[UploadFile], max_bytes: int) -> list[tuple[str, bytes]]:
+    """Read each part at most one byte past the limit: an oversized upload is refused without buffering it."""
+    out: list[tuple[str, bytes]] = []
+    for upload in uploads:
+        data = upload.file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise PayloadTooLarge(
+                f"Tệp vượt quá {max_bytes // (1024 * 1024)} MB.",
+                f"File larger than {max_bytes // (1024 * 1024)} MB.",
+                code="file_too_large",
+                max_bytes=max_bytes,
+            )
+        out.append((upload.filename or "file", data))
+    return out

@@ -22,16 +22,33 @@ from kombu import Connection, Exchange, Queue
 from smartcommune.tenants.database import owner_url
 from smartcommune.tenants.settings import Settings, get_settings
 
-QUEUES = ("default", "provisioning", "notifications", "cameras")
+QUEUES = ("default", "provisioning", "notifications", "notifications_urgent", "cameras")
 DEFAULT_QUEUE = "default"
 # Task name prefix → queue. Task names are their dotted module paths, so this routes by module.
 ROUTES_BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("smartcommune.provisioning.", "provisioning"),
+    ("smartcommune.platform.notifications.urgent.", "notifications_urgent"),  # before its parent prefix
     ("smartcommune.platform.notifications.", "notifications"),
     ("smartcommune.platform.cameras.", "cameras"),
     ("smartcommune.platform.devices.", "cameras"),
 )
-TASK_MODULES = ("smartcommune.platform.worker.tasks",)
+TASK_MODULES = (
+    "smartcommune.platform.worker.tasks",
+    "smartcommune.platform.reports.tasks",
+    "smartcommune.platform.notifications.tasks",
+    "smartcommune.platform.notifications.urgent",
+)
+# Periodic work (`celery beat`): name → (task, seconds).
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "reports-escalate-overdue": {
+        "task": "smartcommune.platform.reports.tasks.escalate_overdue",
+        "schedule": 300.0,
+    },
+    "notifications-sweep": {
+        "task": "smartcommune.platform.notifications.tasks.sweep",
+        "schedule": 30.0,
+    },
+}
 
 
 def broker_url(settings: Settings) -> str:
@@ -64,12 +81,20 @@ class PrefixRouter:
         return {"queue": queue_name(queue_for_task(name), self.namespace)}
 
 
-def make_celery(settings: Settings, *, namespace: str = "", set_default: bool = True) -> Celery:
+def make_celery(
+    settings: Settings,
+    *,
+    namespace: str = "",
+    set_default: bool = True,
+    extra_task_modules: tuple[str, ...] = (),
+    extra_beat: dict[str, dict[str, Any]] | None = None,
+) -> Celery:
     """Build the Celery app.
 
     `namespace` prefixes every queue name (`<namespace>.default`, …) so several deployments or test runs
     can share one Redis or RabbitMQ. With `set_default`, the app becomes the process default, which
-    `shared_task` tasks and the outbox send through.
+    `shared_task` tasks and the outbox send through. Layers above the platform (provisioning) hand their
+    task modules and schedules in through the composition root.
     """
     queues = [
         Queue(
@@ -79,7 +104,7 @@ def make_celery(settings: Settings, *, namespace: str = "", set_default: bool = 
         )
         for q in QUEUES
     ]
-    app = Celery("smartcommune", include=list(TASK_MODULES))
+    app = Celery("smartcommune", include=[*TASK_MODULES, *extra_task_modules])
     # Resolved when the configuration is first read, not at import: building the app must not start the
     # embedded PostgreSQL nor freeze a DATABASE_URL that tests or `smartcommune run` set afterwards.
     app.add_defaults(lambda: {"broker_url": broker_url(settings), "result_backend": result_backend_url(settings)})
@@ -105,6 +130,7 @@ def make_celery(settings: Settings, *, namespace: str = "", set_default: bool = 
         timezone="Asia/Ho_Chi_Minh",
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
+        beat_schedule={**BEAT_SCHEDULE, **(extra_beat or {})},
     )
     if set_default:
         app.set_default()

@@ -61,4 +61,23 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
 
         run_all(host=host, port=port)
 
+    @cli.command("camera-worker")
+    def camera_worker(
+        commune: Annotated[list[int] | None, typer.Option(help="only these commune codes")] = None,
+        shard: Annotated[str, typer.Option(help="i/n: this worker watches cameras with id % n == i")] = "0/1",
+        fps: float = 5.0,
+    ) -> None:
+        """Motion detection and camera-wall previews for the cameras of this shard."""
+        from smartcommune.platform.cameras.tasks import run_worker
+
+        index, count = (int(x) for x in shard.split("/"))
+        run_worker(commune or (), (index, count), fps)
+
+    @cli.command("mqtt-ingest")
+    def mqtt_ingest() -> None:
+        """Telemetry and command results from MQTT into the communes' schemas (MQTT_URL)."""
+        from smartcommune.platform.devices.ingest import main
+
+        main()
+
     return cli

@@ -39,6 +39,9 @@ def run_all(*, host: str, port: int) -> None:
     console.print(f"Provider API:             {base}/api/provider/v1/communes")
     console.print(f"Login (OIDC discovery):   {base}/auth/realms/communes/.well-known/openid-configuration")
     console.print(f"Health / metrics:         {base}/healthz  {base}/readyz  {base}/metrics")
+    console.print(f"Web — nhà cung cấp / provider console:  {base}/app/provider/")
+    console.print(f"Web — quản trị xã / commune admin:      {base}/t/cam-lo/app/admin/  {base}/t/hau-loc/app/admin/")
+    console.print(f"Web — người dân / resident app (PWA):   {base}/t/cam-lo/app/resident/")
     where = f"embedded pgserver in {settings.data_dir / 'pg'}" if embedded else "DATABASE_URL"
     console.print(f"Database: {where}")
     console.print(f"Worker: celery pid {worker.pid}; fleet migrated {report.migrated} communes to head")

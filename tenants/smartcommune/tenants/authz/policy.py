@@ -29,7 +29,7 @@ IMPLICIT_ROLE: Final = RESIDENT
 """Every member of a commune's organization holds it there, without a `g` line per resident."""
 
 # Objects of the provider console: only provider roles ever get them.
-PROVIDER_OBJECTS: Final = ("communes", "fleet")
+PROVIDER_OBJECTS: Final = ("communes", "fleet", "billing")
 # Objects inside one commune. The first nine exist now; the rest are placeholders for coming features.
 COMMUNE_OBJECTS: Final = (
     "profile",  # one's own account in the commune (who am I, my roles)
@@ -48,6 +48,18 @@ COMMUNE_OBJECTS: Final = (
     "devices",
     "fees",
     "production",
+    "report_triage",  # all of the commune's field reports: accept, progress, resolve, notes, assignment
+    "report_moderation",  # reject, mark duplicate, close; hide a report, redact its text or a photo
+    "procedure_catalogue",  # the commune's list of administrative procedures
+    "applications",  # every resident's applications: process them through their statuses
+    "directory",  # contacts of officials and hotlines
+    "library",  # the digital library of documents
+    "residents",  # the register of households and residents, CSV import, verifying self-registrations
+    "survey_builder",  # design surveys, read their results and export them (answering is `surveys`)
+    "invoices",  # invoices, receipts, household ledgers (a resident sees their own under /me)
+    "payments",  # bank transfers received and the reconciliation queue
+    "listings",  # services, tourism and specialty products, and their orders
+    "camera_events",  # camera motion events and incidents (officials promote them)
 )
 OBJECTS: Final = PROVIDER_OBJECTS + COMMUNE_OBJECTS
 
@@ -56,12 +68,14 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
     PROVIDER_OPERATOR: {
         "communes": ANY,  # onboard, suspend, resume
         "fleet": ANY,  # migrations, health, rollouts
+        "billing": READ,
         "villages": READ,
         "audit": READ,
         "settings": READ,
         "dashboard": READ,
         "cameras": READ,
         "devices": READ,
+        "camera_events": READ,
     },
     COMMUNE_ADMIN: dict.fromkeys(COMMUNE_OBJECTS, ANY),
     COMMUNE_OFFICIAL: {
@@ -79,6 +93,18 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
         "devices": ANY,
         "fees": ANY,
         "production": ANY,
+        "report_triage": ANY,
+        "report_moderation": ANY,
+        "procedure_catalogue": ANY,
+        "applications": ANY,
+        "directory": ANY,
+        "library": ANY,
+        "residents": ANY,
+        "survey_builder": ANY,
+        "invoices": ANY,
+        "payments": ANY,
+        "listings": ANY,
+        "camera_events": ANY,
     },
     VILLAGE_HEAD: {
         "users": READ,
@@ -92,6 +118,13 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
         "devices": READ,
         "fees": READ,
         "production": ANY,
+        "report_triage": ANY,
+        "applications": READ,
+        "residents": READ,
+        "survey_builder": READ,
+        "invoices": READ,
+        "listings": READ,
+        "camera_events": READ,
     },
     RESIDENT: {
         "profile": ANY,  # one's own (ownership is a SQL filter)
@@ -102,6 +135,7 @@ CATALOGUE: Final[Mapping[str, Mapping[str, str]]] = {
         "procedures": ANY,  # apply
         "fees": READ,
         "production": READ,
+        "listings": READ,
     },
 }
 

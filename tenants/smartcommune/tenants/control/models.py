@@ -156,3 +156,85 @@ class SigningKey(ControlBase):
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = _now()
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# -- subscription billing of communes (c0002) ----------------------------------------------------------
+class BillingPlan(ControlBase):
+    """A plan: the Stripe price of the base fee and one metered price per usage meter."""
+
+    __tablename__ = "billing_plans"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_price_id: Mapped[str] = mapped_column(String(100))
+    # meter name (active_residents, cameras, devices) → {"price": Stripe price id, "event_name": meter event}
+    meters: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = _now()
+
+
+class BillingAccount(ControlBase):
+    """A commune's Stripe customer and subscription, and where it stands with paying."""
+
+    __tablename__ = "billing_accounts"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    commune_code: Mapped[int] = mapped_column(Integer, unique=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("billing_plans.code"))
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="incomplete", index=True)
+    unpaid_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notice_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    suspended_for_billing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class BillingUsageReport(ControlBase):
+    """One meter event sent to Stripe: (commune, day, meter) is reported once, under a deterministic key."""
+
+    __tablename__ = "billing_usage_reports"
+    __table_args__ = (Index("uq_billing_usage_reports_key", "commune_code", "period", "meter", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(10))
+    meter: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    reported_at: Mapped[datetime] = _now()
+
+
+class ControlWebhookEvent(ControlBase):
+    """Inbox of the control plane's webhooks (Stripe subscription billing): unique (source, event id)."""
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (Index("uq_webhook_inbox_source_event", "source", "event_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(100))
+    event_type: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    outcome: Mapped[str] = mapped_column(String(40), default="received")
+    received_at: Mapped[datetime] = _now()
+
+
+class DeviceIndex(ControlBase):
+    """Global index of device MQTT identities for broker authentication (password file / dynsec / auth hook).
+
+    `username` is `{commune_code}.{device_uid}`; the device may use only `t/{commune_code}/d/{device_uid}/#`.
+    `password_hash` is in Mosquitto's PBKDF2-SHA512 format (`$7$iterations$salt$hash`), so the broker can
+    verify it without the platform ever keeping the secret.
+    """
+
+    __tablename__ = "device_index"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    commune_code: Mapped[int] = mapped_column(Integer, index=True)
+    device_uid: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()

@@ -1,0 +1,1 @@
+"""Cameras of a commune: registry, probe, health, motion events and incidents, preview."""

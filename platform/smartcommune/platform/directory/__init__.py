@@ -1,0 +1,1 @@
+"""Contacts (officials, hotlines) and the digital library with diacritics-insensitive full-text search."""

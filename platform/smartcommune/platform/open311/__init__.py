@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2 per commune (`jurisdiction_id` = commune code), JSON and XML, over field reports."""

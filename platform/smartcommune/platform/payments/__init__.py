@@ -1,0 +1,1 @@
+"""Payments received by a commune: bank-transfer webhooks (SePay, payOS), reconciliation against invoices."""

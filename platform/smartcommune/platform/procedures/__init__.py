@@ -1,0 +1,1 @@
+"""Administrative procedures (thủ tục hành chính) and residents' applications: the one-stop shop."""

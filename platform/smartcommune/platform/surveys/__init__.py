@@ -1,0 +1,1 @@
+"""Surveys: a question builder, targeting, one response per resident, aggregated results and CSV export."""

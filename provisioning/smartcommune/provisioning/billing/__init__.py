@@ -1,0 +1,1 @@
+"""Subscription billing of communes by the national provider, through Stripe (control plane)."""

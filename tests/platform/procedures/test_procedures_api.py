@@ -1,0 +1,151 @@
+"""Procedures and applications through the real app, in both communes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from testsupport.commune_world import PDF, World, new_person, unique
+
+from smartcommune.platform.procedures.service import APPLICATIONS_PER_HOUR
+from smartcommune.platform.procedures.workdays import add_working_days
+from smartcommune.tenants.context import TenantInfo
+
+
+def _procedure(world: World, tenant: TenantInfo, **extra: Any) -> dict[str, Any]:
+    body = {
+        "code": unique("khai-sinh"),
+        "name": "Đăng ký <i>khai sinh</i>",
+        "field": "Hộ tịch",
+        "required_documents": ["Giấy chứng sinh", "CCCD của cha hoặc mẹ"],
+        "fee_vnd": 0,
+        "processing_days": 3,
+        "legal_basis": "Luật Hộ tịch 2014",
+        "mode": "online",
+        **extra,
+    }
+    response = world.call("POST", "/api/v1/procedures", tenant, world.person(tenant, "commune_official"), json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _apply(world: World, tenant: TenantInfo, who: Any, procedure_id: int, files: Any = None) -> Any:
+    data = {
+        "procedure_id": str(procedure_id),
+        "applicant_name": "Phạm Thị D",
+        "applicant_phone": "0912 345 678",
+        "details": "Con thứ hai <script>x</script>",
+    }
+    return world.call("POST", "/api/v1/applications", tenant, who, data=data, files=files)
+
+
+def test_working_days_skip_weekends_and_holidays() -> None:
+    friday = date(2026, 11, 20)
+    assert friday.weekday() == 4
+    assert add_working_days(friday, 1) == friday + timedelta(days=3)  # Monday
+    assert add_working_days(friday, 5) == friday + timedelta(days=7)
+    assert add_working_days(friday, 0) == friday
+    assert add_working_days(friday, 1, holidays={friday + timedelta(days=3)}) == friday + timedelta(days=4)
+
+
+@pytest.mark.parametrize("which", ["a", "b"])
+def test_application_flow(world: World, which: str) -> None:
+    tenant = world.a if which == "a" else world.b
+    other = world.b if which == "a" else world.a
+    procedure = _procedure(world, tenant)
+    assert procedure["name"] == "Đăng ký khai sinh"
+    public = world.call("GET", "/api/v1/public/procedures", tenant, params={"field": "Hộ tịch"}).json()
+    assert procedure["code"] in {p["code"] for p in public}
+    assert procedure["code"] not in {p["code"] for p in world.call("GET", "/api/v1/public/procedures", other).json()}
+    counters_before = world.call("GET", "/api/v1/public/procedures/counters", tenant).json()
+
+    resident = new_person(tenant, "resident")
+    response = _apply(
+        world, tenant, resident, procedure["id"], files=[("files", ("giay-chung-sinh.pdf", PDF, "application/pdf"))]
+    )
+    assert response.status_code == 201, response.text
+    app = response.json()
+    assert app["status"] == "received" and app["details"] == "Con thứ hai"
+    assert date.fromisoformat(app["due_date"]) >= date.fromisoformat(app["submitted_at"][:10]) + timedelta(days=3)
+    assert date.fromisoformat(app["due_date"]).weekday() < 5
+
+    stranger = new_person(tenant, "resident")
+    assert world.call("GET", f"/api/v1/applications/{app['id']}", tenant, stranger).status_code == 404
+    mine = world.call("GET", f"/api/v1/applications/{app['id']}", tenant, resident).json()
+    attachment = mine["attachments"][0]
+    got = world.call("GET", f"/api/v1/applications/{app['id']}/files/{attachment['id']}", tenant, resident)
+    assert got.status_code == 200 and got.content == PDF
+
+    desk = world.person(tenant, "commune_official")
+    move = lambda body: world.call(  # noqa: E731
+        "POST", f"/api/v1/one-stop/applications/{app['id']}/transition", tenant, desk, json=body
+    )
+    assert move({"to": "approved"}).status_code == 409
+    assert move({"to": "processing"}).status_code == 200
+    assert move({"to": "needs_info"}).json()["error"]["code"] == "note_required"
+    assert move({"to": "needs_info", "note": "Thiếu bản sao CCCD"}).status_code == 200
+    extra = [("files", ("cccd.png", _png(), "image/png"))]
+    supplemented = world.call(
+        "POST",
+        f"/api/v1/applications/{app['id']}/supplement",
+        tenant,
+        resident,
+        data={"note": "Đã bổ sung"},
+        files=extra,
+    )
+    assert supplemented.status_code == 200 and supplemented.json()["status"] == "processing"
+    assert move({"to": "approved", "note": "Đủ điều kiện"}).status_code == 200
+    assert move({"to": "ready_for_pickup", "note": "Mời nhận tại bộ phận một cửa"}).status_code == 200
+
+    history = world.call("GET", f"/api/v1/applications/{app['id']}", tenant, resident).json()
+    assert [h["to_status"] for h in history["history"]] == [
+        "received",
+        "processing",
+        "needs_info",
+        "processing",
+        "approved",
+        "ready_for_pickup",
+    ]
+    assert len(history["attachments"]) == 2
+    inbox = world.call("GET", "/api/v1/inbox", tenant, resident).json()["items"]
+    notes = [i for i in inbox if i["kind"] == "application_status" and i["source_id"] == str(app["id"])]
+    assert len(notes) == 6
+    assert world.call("GET", "/api/v1/inbox", tenant, stranger).json()["items"] == []
+
+    counters = world.call("GET", "/api/v1/public/procedures/counters", tenant).json()
+    assert counters["received"] == counters_before["received"] + 1
+    assert counters["decided"] == counters_before["decided"] + 1
+    assert counters["decided_on_time"] == counters_before["decided_on_time"] + 1
+    assert world.call("GET", "/api/v1/public/procedures/counters", other).json()["received"] >= 0
+
+
+def _png() -> bytes:
+    from testsupport.commune_world import png
+
+    return png()
+
+
+def test_limits_and_bad_input(world: World) -> None:
+    tenant = world.b
+    procedure = _procedure(world, tenant)
+    in_person = _procedure(world, tenant, mode="in_person")
+    resident = new_person(tenant, "resident")
+    assert _apply(world, tenant, resident, in_person["id"]).json()["error"]["code"] == "in_person_only"
+    bad = [("files", ("x.pdf", b"MZ\x90\x00not a pdf", "application/pdf"))]
+    assert _apply(world, tenant, resident, procedure["id"], files=bad).status_code == 415
+    assert world.call("GET", "/api/v1/applications", tenant, resident).json() == []  # nothing half-stored
+    for _ in range(APPLICATIONS_PER_HOUR):
+        assert _apply(world, tenant, resident, procedure["id"]).status_code == 201
+    refused = _apply(world, tenant, resident, procedure["id"])
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert len(world.call("GET", "/api/v1/applications", tenant, resident).json()) == APPLICATIONS_PER_HOUR
+    patch = world.call(
+        "PATCH",
+        f"/api/v1/procedures/{procedure['id']}",
+        tenant,
+        world.person(tenant, "commune_admin"),
+        json={"active": False},
+    )
+    assert patch.status_code == 200 and patch.json()["active"] is False
+    assert procedure["code"] not in {p["code"] for p in world.call("GET", "/api/v1/public/procedures", tenant).json()}
