@@ -1,0 +1,24 @@
+"""Production and traceability, listings, insight and criteria
+
+Revision ID: t0008
+Revises: t0007
+Create Date: 2026-11-21
+
+Reserved slot: filled in by the change that builds these tables (the revision chain is fixed in advance
+so parallel work does not create several heads).
+"""
+
+from __future__ import annotations
+
+revision = "t0008"
+down_revision = "t0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
