@@ -42,6 +42,7 @@ class TenantResolver:
         self._lock = threading.Lock()
         self.catalog_queries = 0
         self._listener: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def by_slug(self, slug: str) -> TenantInfo | None:
         return self._cached(self._by_slug, slug, lambda: self._load(Tenant.slug == slug))
@@ -90,18 +91,28 @@ class TenantResolver:
         self._listener = threading.Thread(target=self._listen_forever, name="tenant-listener", daemon=True)
         self._listener.start()
 
+    def stop(self) -> None:
+        """End the listener thread (it checks once a second)."""
+        self._stopping.set()
+        if self._listener is not None:
+            self._listener.join(timeout=5)
+            self._listener = None
+
     def _listen_forever(self) -> None:
         dsn = listen_dsn()
-        while True:
+        while not self._stopping.is_set():
             try:
                 with psycopg.connect(dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {TENANT_CHANNEL}")
                     self.invalidate()  # anything may have changed while we were not listening
-                    for note in conn.notifies():
-                        self.invalidate(note.payload)
+                    while not self._stopping.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            self.invalidate(note.payload)
             except Exception as exc:
+                if self._stopping.is_set():
+                    return
                 log.warning("tenant_listener_error", error=str(exc))
-                time.sleep(1.0)
+                self._stopping.wait(1.0)
 
 
 _resolver: TenantResolver | None = None
@@ -115,7 +126,10 @@ def get_resolver() -> TenantResolver:
 
 
 def reset_resolver() -> None:
+    """Forget the resolver and stop its listener (tests switch databases)."""
     global _resolver
+    if _resolver is not None:
+        _resolver.stop()
     _resolver = None
 
 
