@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from smartcommune.platform.access.router import router as access_router
+from smartcommune.platform.announcements.router import callbacks_router as delivery_callbacks_router
 from smartcommune.platform.announcements.router import router as announcements_router
 from smartcommune.platform.audit.router import router as audit_router
 from smartcommune.platform.cameras.router import router as cameras_router
@@ -23,6 +24,9 @@ from smartcommune.platform.http.errors import install_error_handlers
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
 from smartcommune.platform.identity.router import router as identity_router
 from smartcommune.platform.inbox.router import router as inbox_router
+from smartcommune.platform.insight.router import router as insight_router
+from smartcommune.platform.insight.tasks import BEAT as CRITERIA_BEAT
+from smartcommune.platform.listings.router import router as listings_router
 from smartcommune.platform.observability.health import router as health_router
 from smartcommune.platform.observability.logging import configure_logging
 from smartcommune.platform.observability.metrics import (
@@ -35,6 +39,8 @@ from smartcommune.platform.open311.router import router as open311_router
 from smartcommune.platform.operations.router import router as operations_router
 from smartcommune.platform.payments.router import router as payments_router
 from smartcommune.platform.procedures.router import router as procedures_router
+from smartcommune.platform.production.router import public_router as trace_router
+from smartcommune.platform.production.router import router as production_router
 from smartcommune.platform.reports.router import router as reports_router
 from smartcommune.platform.residents.router import router as residents_router
 from smartcommune.platform.surveys.router import router as surveys_router
@@ -43,6 +49,9 @@ from smartcommune.platform.worker.celery_app import make_celery
 from smartcommune.provisioning.billing.router import router as provider_billing_router
 from smartcommune.provisioning.billing.router import webhook_router as stripe_webhook_router
 from smartcommune.provisioning.communes.router import router as provider_communes_router
+from smartcommune.provisioning.insight.router import router as provider_insight_router
+from smartcommune.provisioning.runs.router import router as provisioning_router
+from smartcommune.provisioning.runs.tasks import BEAT as PROVISIONING_BEAT
 from smartcommune.tenants.settings import get_settings
 
 API_TITLE = "Smart Commune — Nền tảng xã thông minh"
@@ -81,6 +90,7 @@ def create_app() -> FastAPI:
         devices_router,
         operations_router,
         provider_communes_router,
+        provisioning_router,
         reports_router,
         open311_router,
         open311_keys_router,
@@ -92,7 +102,13 @@ def create_app() -> FastAPI:
         stripe_webhook_router,
         residents_router,
         announcements_router,
+        delivery_callbacks_router,
         surveys_router,
+        production_router,
+        trace_router,
+        insight_router,
+        listings_router,
+        provider_insight_router,
     ):
         app.include_router(router)
 
@@ -112,16 +128,23 @@ def create_app() -> FastAPI:
     return app
 
 
+# Task modules and schedules are handed in here, so reading them never finalizes Celery's configuration
+# at import time (that would resolve the broker URL and start the embedded database on `--help`).
 celery_app = make_celery(
     get_settings(),
-    extra_task_modules=("smartcommune.provisioning.billing.tasks",),
+    extra_task_modules=(
+        "smartcommune.provisioning.billing.tasks",
+        "smartcommune.provisioning.runs.tasks",
+        "smartcommune.platform.cameras.tasks",
+        "smartcommune.platform.insight.tasks",  # daily criteria snapshot keeps each month's last value
+    ),
     extra_beat={
         "billing-daily": {"task": "smartcommune.provisioning.billing.tasks.daily_billing", "schedule": 86400.0},
+        **PROVISIONING_BEAT,
+        **camera_beat_schedule(),
+        **CRITERIA_BEAT,
     },
 )
-# Cameras and devices: their task modules and the periodic health sweep.
-celery_app.conf.include = [*celery_app.conf.include, "smartcommune.platform.cameras.tasks"]
-celery_app.conf.beat_schedule = {**(celery_app.conf.beat_schedule or {}), **camera_beat_schedule()}
 app = celery_app  # `celery -A smartcommune.main worker`
 
 

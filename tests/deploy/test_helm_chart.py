@@ -205,6 +205,37 @@ def test_optional_components_render_when_enabled(renders: dict[str, Render]) -> 
     r.named("NetworkPolicy", f"{FULL}-camera-sites")
 
 
+def test_production_runs_the_ingester_and_camera_worker_with_probes_metrics_and_keda_auth(
+    renders: dict[str, Render],
+) -> None:
+    r = renders["smartcommune"]
+    for component, args in (("ingester", ["mqtt-ingest"]), ("camera-worker", ["camera-worker", "--shard", "0/1"])):
+        (c,) = containers(r.named("Deployment", f"{FULL}-{component}"))
+        assert c["args"] == args
+        assert c["ports"] == [{"name": "http", "containerPort": 9000, "protocol": "TCP"}]
+        env = {e["name"]: e.get("value") for e in c["env"]}
+        assert env["HEALTH_PORT"] == "9000"
+        for probe, path in (("startupProbe", "/healthz"), ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+            assert c[probe]["httpGet"] == {"path": path, "port": "http"}, (component, probe)
+        service = r.named("Service", f"{FULL}-{component}")
+        assert service["spec"]["ports"][0]["port"] == 9000
+        monitor = r.named("ServiceMonitor", f"{FULL}-{component}")
+        assert monitor["spec"]["selector"]["matchLabels"] == service["spec"]["selector"]
+        assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+        r.named("NetworkPolicy", f"{FULL}-{component}-metrics")
+    (ingester,) = containers(r.named("Deployment", f"{FULL}-ingester"))
+    assert {e["name"]: e.get("value") for e in ingester["env"]}["MQTT_INGEST_SHARED_GROUP"] == "ingest"
+    r.named("ServiceMonitor", f"{FULL}-api")
+    # KEDA's Redis trigger authenticates with the password from the existing Secret.
+    (auth,) = r.of_kind("TriggerAuthentication")
+    assert auth["spec"]["secretTargetRef"] == [
+        {"parameter": "password", "name": "smartcommune-env", "key": "REDIS_PASSWORD"}
+    ]
+    for scaled in r.of_kind("ScaledObject"):
+        (trigger,) = scaled["spec"]["triggers"]
+        assert trigger["authenticationRef"] == {"name": auth["metadata"]["name"]}
+
+
 def test_render_fails_without_required_values() -> None:
     values = copy.deepcopy(production_values())
     values["keda"]["redisAddress"] = ""

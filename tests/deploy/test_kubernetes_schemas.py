@@ -1,9 +1,9 @@
 """Every rendered manifest validates against the Kubernetes OpenAPI schemas shipped in kubernetes-validate.
 
 Strict mode: unknown fields fail (a misspelt `readinessProbe` would otherwise be silently dropped by the
-API server). Custom resources are not in those schemas: the ServiceMonitor (Prometheus Operator) and the
-ScaledObject (KEDA) are checked here against the few fields the chart sets instead, and only when their
-CRDs are named in CUSTOM_KINDS (any other unknown kind fails).
+API server). Custom resources are not in those schemas: the ServiceMonitor (Prometheus Operator), the
+ScaledObject and TriggerAuthentication (KEDA) are checked here against the few fields the chart sets
+instead, and only when their CRDs are named in CUSTOM_KINDS (any other unknown kind fails).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ kubernetes_validate = pytest.importorskip("kubernetes_validate")
 CUSTOM_KINDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): ("selector", "endpoints"),
     ("keda.sh/v1alpha1", "ScaledObject"): ("scaleTargetRef", "triggers"),
+    ("keda.sh/v1alpha1", "TriggerAuthentication"): ("secretTargetRef",),
 }
 
 

@@ -41,5 +41,11 @@ def test_figures_match_the_benchmarks() -> None:
         f"{requests['full_rps']:g} req/s",
         f"{authz['policy_load_s']:g} s",
     ]
+    telemetry = results("telemetry")
+    expected += [
+        f"{telemetry['sustained_msg_per_s']:g} msg/s",
+        f"{telemetry['drain_msg_per_s']:g} msg/s",
+        f"{telemetry['command_rtt_p95_ms']:g} ms",
+    ]
     missing = [figure for figure in expected if figure not in text]
     assert missing == []

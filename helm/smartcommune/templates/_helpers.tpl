@@ -274,6 +274,9 @@ spec:
           {{- end }}
           env:
             {{- include "sc.env" $root | nindent 12 }}
+            {{- with .extraEnv }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
           {{- with .probes }}
           {{- toYaml . | nindent 10 }}
           {{- end }}
@@ -308,8 +311,13 @@ spec:
       protocol: TCP
 {{- end -}}
 
-{{/* Probes of a not-yet-written process that follows the API's contract (/healthz, /readyz on `http`). */}}
+{{/* Probes of a long-running process that follows the API's contract (/healthz, /readyz on `http`):
+the ingester and camera workers serve them on HEALTH_PORT (operations/health.py). */}}
 {{- define "sc.httpProbes" -}}
+startupProbe:
+  httpGet: {path: /healthz, port: http}
+  periodSeconds: 5
+  failureThreshold: 24
 livenessProbe:
   httpGet: {path: /healthz, port: http}
   periodSeconds: 10

@@ -9,9 +9,12 @@ from smartcommune.platform.directory import models as directory  # noqa: F401
 from smartcommune.platform.fees import models as fees  # noqa: F401
 from smartcommune.platform.files import models as files  # noqa: F401
 from smartcommune.platform.inbox import models as inbox  # noqa: F401
+from smartcommune.platform.insight import models as insight  # noqa: F401
+from smartcommune.platform.listings import models as listings  # noqa: F401
 from smartcommune.platform.notifications import models as notifications  # noqa: F401
 from smartcommune.platform.payments import models as payments  # noqa: F401
 from smartcommune.platform.procedures import models as procedures  # noqa: F401
+from smartcommune.platform.production import models as production  # noqa: F401
 from smartcommune.platform.reports import models as reports  # noqa: F401
 from smartcommune.platform.residents import models as residents  # noqa: F401
 from smartcommune.platform.surveys import models as surveys  # noqa: F401

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -298,6 +299,12 @@ class Req:
     expect: int = 200  # the status an allowed caller gets
     data: dict[str, str] | None = None
     files: Any = None  # multipart parts, as httpx takes them
+    # (role, status) where an allowed role gets something else than `expect`: a village head acting
+    # outside their village(s) (403 `outside_village_scope`), or reading another village's register (404).
+    expect_for: tuple[tuple[str, int], ...] = ()
+
+    def expected(self, role: str) -> int:
+        return dict(self.expect_for).get(role, self.expect)
 
 
 NO_SUCH_COMMUNE = "khong-co-xa-nay"
@@ -393,6 +400,89 @@ def economy_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
         path = p.format(payment_id=economy_unmatched_payment(tenant))
         return Req(m, path, json={"action": "refund", "note": "Hoàn tiền cho người chuyển nhầm"})
     return None
+
+
+# -- production and insight (smartcommune.platform.production / .insight) ----------------------------------
+def production_lot(tenant: TenantInfo) -> dict[str, int]:
+    """A farm with a harvested lot, as an official would record it."""
+    from decimal import Decimal
+
+    from smartcommune.platform.production import service as production
+    from smartcommune.platform.production.schemas import FarmIn, LogIn
+
+    with tenant_transaction(tenant) as db:
+        farm = production.create_farm(
+            db,
+            FarmIn(name=unique("Vườn ớt"), producer_name="Hộ sản xuất", commodity="Ớt"),
+            actor="api-tests",
+            actor_kind="provider",
+        )
+        harvest = LogIn(log_type="harvest", quantity=Decimal(50), unit="KGM")
+        _, lot = production.add_log(db, tenant, farm.id, harvest, actor="api-tests", actor_kind="provider")
+        assert lot is not None
+        return {"farm": farm.id, "lot": lot.id}
+
+
+def production_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
+    m, p = spec.method, spec.path
+    key = (m, p)
+    if key == ("POST", "/api/v1/production/farms"):
+        body = {"name": unique("Trại gà"), "producer_name": "HTX Cam Lộ", "kind": "livestock", "commodity": "Gà Cỏ"}
+        return Req(m, p, json=body, expect=201)
+    if p.startswith("/api/v1/production/farms/{farm_id}") or p.startswith("/api/v1/production/lots/{lot_id}"):
+        ids = production_lot(tenant)
+        path = p.format(farm_id=ids["farm"], lot_id=ids["lot"], fmt="svg")
+        if p.endswith("/plots"):
+            return Req(m, path, json={"name": "Thửa 2"}, expect=201)
+        if p.endswith("/certifications"):
+            body = {"scheme": "vietgap", "certificate_no": "VG-1", "valid_from": "2026-01-01", "valid_to": "2028-01-01"}
+            return Req(m, path, json=body, expect=201)
+        if p.endswith("/logs") and m == "POST":
+            return Req(m, path, json={"log_type": "observation", "notes": "Cây ra hoa"}, expect=201)
+        return Req(m, path)
+    if key == ("PUT", "/api/v1/insight/criteria"):
+        body = [{"code": "address_coded", "name_vi": "Địa chỉ số", "name_en": "Coded addresses", "target_percent": 100}]
+        return Req(m, p, json=body, expect=204)
+    if key == ("POST", "/api/v1/insight/criteria/snapshots"):
+        return Req(m, p, json={})
+    if p == "/api/v1/insight/map/{layer}":
+        return Req(m, p.format(layer="farms"))
+    if key == ("POST", "/api/v1/listings"):
+        body = {
+            "kind": "tourism",
+            "category": "homestay",
+            "title": unique("Homestay"),
+            "price_vnd": 450_000,
+            "price_unit": "/đêm",
+            "contact_name": "Chị Hoa",
+            "contact_phone": "0912345678",
+        }
+        return Req(m, p, json=body, expect=201)
+    if p.startswith("/api/v1/listings/{listing_id}"):
+        path = p.format(listing_id=listings_listing(tenant))
+        if m == "PATCH":
+            return Req(m, path, json={"price_vnd": 500_000})
+        if p.endswith("/photos"):
+            return Req(m, path, files=[("photos", ("anh.png", tiny_png(), "image/png"))])
+        return Req(m, path)
+    return None
+
+
+def listings_listing(tenant: TenantInfo) -> int:
+    from smartcommune.platform.listings import service as listings
+    from smartcommune.platform.listings.schemas import ListingIn
+
+    with tenant_transaction(tenant) as db:
+        data = ListingIn(
+            kind="service",
+            category="phun_thuoc_drone",
+            title=unique("Phun thuốc bằng drone"),
+            price_vnd=150_000,
+            price_unit="/sào",
+            contact_name="HTX Cam Lộ",
+            contact_phone="0912345678",
+        )
+        return listings.create(db, data, actor="api-tests", actor_kind="provider").id
 
 
 # -- field reports, Open311 keys, procedures, directory, library (issue 4, part B) -----------------------
@@ -608,7 +698,7 @@ def people_household(tenant: TenantInfo) -> int:
         return residents.create_household(db, data, actor="api-tests", actor_kind="provider").id
 
 
-def people_resident(tenant: TenantInfo, *, pending: bool = False) -> int:
+def people_resident(tenant: TenantInfo, *, pending: bool = False, archived: bool = False) -> int:
     from smartcommune.platform.residents.models import Resident
 
     with tenant_transaction(tenant) as db:
@@ -619,13 +709,34 @@ def people_resident(tenant: TenantInfo, *, pending: bool = False) -> int:
             source="self" if pending else "official",
             account_subject=str(uuid.uuid4()) if pending else None,
             groups=[],
+            archived_at=func.now() if archived else None,
+            archived_by="api-tests" if archived else None,
         )
         db.add(row)
         db.flush()
         return row.id
 
 
-def people_announcement(tenant: TenantInfo, *, with_file: bool = False) -> tuple[int, str | None]:
+def people_archived_household(tenant: TenantInfo) -> int:
+    from smartcommune.platform.residents.models import Household
+
+    household_id = people_household(tenant)
+    with tenant_transaction(tenant) as db:
+        row = db.get(Household, household_id)
+        assert row is not None
+        row.archived_at, row.archived_by = func.now(), "api-tests"
+    return household_id
+
+
+def village_head_member(tenant: TenantInfo) -> uuid.UUID:
+    member = fresh_member(tenant)
+    authz.assign_role(app_engine(), SEEDER, tenant.commune_code, f"user:{member}", VILLAGE_HEAD)
+    return member
+
+
+def people_announcement(
+    tenant: TenantInfo, *, with_file: bool = False, scheduled: bool = False
+) -> tuple[int, str | None]:
     from smartcommune.platform.announcements import service as announcements
     from smartcommune.platform.announcements.schemas import AnnouncementIn
     from smartcommune.platform.files.service import DOCUMENT, store_upload
@@ -642,6 +753,7 @@ def people_announcement(tenant: TenantInfo, *, with_file: bool = False) -> tuple
             body="Tiêm phòng cho gia súc tại nhà văn hóa thôn.",
             channels=[],
             attachment_ids=[file_id] if file_id else [],
+            publish_at=datetime.now(UTC) + timedelta(days=2) if scheduled else None,
         )
         a = announcements.create(db, tenant, data, actor="api-tests", actor_kind="provider")
         return a.id, str(file_id) if file_id else None
@@ -667,6 +779,19 @@ def people_survey(tenant: TenantInfo) -> tuple[int, int]:
 def people_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
     m, p = spec.method, spec.path
     key = (m, p)
+    other_village = ((VILLAGE_HEAD, 404),)  # a village head linked to no village reads no one's record
+    outside_scope = ((VILLAGE_HEAD, 403),)  # … and may not announce to (or manage) the whole commune
+    if key == ("POST", "/api/v1/households/{household_id}/restore"):
+        return Req(m, p.format(household_id=people_archived_household(tenant)))
+    if key == ("POST", "/api/v1/residents/{resident_id}/restore"):
+        return Req(m, p.format(resident_id=people_resident(tenant, archived=True)))
+    if key == ("PUT", "/api/v1/village-heads/{user_id}"):
+        scope: dict[str, Any] = {"village_ids": [people_village(tenant)]}
+        return Req(m, p.format(user_id=village_head_member(tenant)), json=scope)
+    if key == ("PATCH", "/api/v1/announcements/{announcement_id}"):
+        announcement_id, _ = people_announcement(tenant, scheduled=True)
+        edit: dict[str, Any] = {"title": unique("Lịch họp"), "priority": "urgent"}
+        return Req(m, p.format(announcement_id=announcement_id), json=edit, expect_for=outside_scope)
     if key == ("POST", "/api/v1/households"):
         body = {"village_id": people_village(tenant), "house_number": unique("H"), "latitude": 16.8, "longitude": 107.1}
         return Req(m, p, json=body, expect=201)
@@ -677,7 +802,8 @@ def people_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
         return Req(m, p, files={"file": ("ho.csv", csv_text.encode(), "text/csv")})
     if p.startswith("/api/v1/households/{household_id}"):
         json = {"head_name": "Trần Thị B"} if m == "PATCH" else None
-        return Req(m, p.format(household_id=people_household(tenant)), json=json)
+        expect_for = other_village if m == "GET" else ()
+        return Req(m, p.format(household_id=people_household(tenant)), json=json, expect_for=expect_for)
     if key == ("POST", "/api/v1/residents"):
         return Req(m, p, json={"full_name": unique("Lê Văn"), "village_id": people_village(tenant)}, expect=201)
     if key == ("POST", "/api/v1/residents/import"):
@@ -687,17 +813,20 @@ def people_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
         return Req(m, p.format(resident_id=people_resident(tenant, pending=True)), json={"note": "Đã đối chiếu"})
     if p == "/api/v1/residents/{resident_id}":
         json = {"groups": ["phu_huynh"]} if m == "PATCH" else None
-        return Req(m, p.format(resident_id=people_resident(tenant)), json=json)
+        expect_for = other_village if m == "GET" else ()
+        return Req(m, p.format(resident_id=people_resident(tenant)), json=json, expect_for=expect_for)
     if key == ("POST", "/api/v1/registration"):
         return Req(m, p, json={"full_name": "Người Đăng Ký", "village_id": people_village(tenant)}, expect=201)
     if key == ("POST", "/api/v1/announcements"):
         body = {"title": unique("Thông báo"), "body": "Họp thôn lúc 19 giờ.", "channels": ["push", "sms"]}
-        return Req(m, p, json=body, expect=201)
+        return Req(m, p, json=body, expect=201, expect_for=outside_scope)
     if key == ("POST", "/api/v1/announcements/attachments"):
         return Req(m, p, files={"file": ("lich.pdf", _PDF, "application/pdf")}, expect=201)
     if p.startswith("/api/v1/announcements/{announcement_id}"):
         announcement_id, file_id = people_announcement(tenant, with_file="{file_id}" in p)
-        return Req(m, p.format(announcement_id=announcement_id, file_id=file_id))
+        managing = m != "GET" or p.endswith("/deliveries")
+        path = p.format(announcement_id=announcement_id, file_id=file_id)
+        return Req(m, path, expect_for=outside_scope if managing else ())
     if key == ("POST", "/api/v1/push-subscriptions"):
         body = {"endpoint": f"https://push.example.vn/{unique('s')}", "keys": {"p256dh": "BNc", "auth": "q1w"}}
         return Req(m, p, json=body, expect=204)
@@ -752,6 +881,9 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
     economy = economy_request(spec, tenant)
     if economy is not None:
         return economy
+    production = production_request(spec, tenant)
+    if production is not None:
+        return production
     people = people_request(spec, tenant)
     if people is not None:
         return people
@@ -788,6 +920,16 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
         return Req(m, p, json={"day": "2026-11-20", "commune_codes": [UNKNOWN_COMMUNE_CODE]})
     if key == ("POST", "/api/provider/v1/billing/dunning"):
         return Req(m, p)
+    # provisioning (smartcommune.provisioning.runs): an unknown commune, province or run, so nothing is created
+    if key == ("POST", "/api/provider/v1/provisioning/communes"):
+        return Req(m, p, json={"commune_code": UNKNOWN_COMMUNE_CODE, "template": "base"}, expect=422)
+    if key == ("POST", "/api/provider/v1/provisioning/rollouts"):
+        return Req(m, p, json={"province_code": 999, "template": "base"}, expect=422)
+    if p.startswith("/api/provider/v1/provisioning/") and "{" in p:
+        path = p.replace("{run_id}", str(uuid.uuid4())).replace("{rollout_id}", str(uuid.uuid4()))
+        return Req(m, path, expect=404)
+    if p == "/api/provider/v1/insight/provinces/{province_code}/criteria":
+        return Req(m, p.format(province_code=99), expect=200)  # a province with no commune onboarded
     if spec.kind == "provider" and m == "GET":
         return Req(m, p, expect=200)
     # public routes
@@ -798,6 +940,11 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
         return Req(m, path)
     if key == ("POST", "/auth/realms/communes/otp"):
         return Req(m, p, json={"commune_code": tenant.commune_code, "phone": "0912999999"}, expect=202)
+    # providers' delivery reports: without the shared secret / signature they are refused
+    if key == ("GET", "/webhooks/esms/delivery"):
+        return Req(m, p, params={"SMSID": "x", "SendStatus": "5", "SendSuccess": "1"}, expect=401)
+    if key == ("POST", "/webhooks/zalo/zns"):
+        return Req(m, p, json={"event_name": "user_received_message", "message": {"msg_id": "x"}}, expect=401)
     if spec.kind == "public" and m == "GET":
         return Req(m, p)
     raise AssertionError(f"no plausible request for {spec.id}: teach request_for() about the new route")

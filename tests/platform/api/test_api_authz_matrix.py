@@ -61,6 +61,12 @@ EXPECTED_COMMUNE_GUARDS = {
     ("PATCH", "/api/v1/residents/{resident_id}"): ("residents", "write"),
     ("POST", "/api/v1/residents/{resident_id}/verify"): ("residents", "write"),
     ("POST", "/api/v1/residents/{resident_id}/reject"): ("residents", "write"),
+    ("DELETE", "/api/v1/households/{household_id}"): ("residents", "write"),
+    ("POST", "/api/v1/households/{household_id}/restore"): ("residents", "write"),
+    ("DELETE", "/api/v1/residents/{resident_id}"): ("residents", "write"),
+    ("POST", "/api/v1/residents/{resident_id}/restore"): ("residents", "write"),
+    ("GET", "/api/v1/village-heads"): ("role_assignments", "read"),
+    ("PUT", "/api/v1/village-heads/{user_id}"): ("role_assignments", "write"),
     ("GET", "/api/v1/registration"): ("profile", "read"),
     ("POST", "/api/v1/registration"): ("profile", "write"),
     # announcements, deliveries, loudspeaker, web push subscriptions
@@ -70,6 +76,7 @@ EXPECTED_COMMUNE_GUARDS = {
     ("GET", "/api/v1/announcements/{announcement_id}"): ("announcements", "read"),
     ("GET", "/api/v1/announcements/{announcement_id}/attachments/{file_id}"): ("announcements", "read"),
     ("POST", "/api/v1/announcements/{announcement_id}/cancel"): ("announcements", "write"),
+    ("PATCH", "/api/v1/announcements/{announcement_id}"): ("announcements", "write"),
     ("GET", "/api/v1/announcements/{announcement_id}/deliveries"): ("announcements", "write"),
     ("GET", "/api/v1/loudspeaker"): ("announcements", "read"),
     ("GET", "/api/v1/push-subscriptions/key"): ("profile", "read"),
@@ -155,6 +162,32 @@ EXPECTED_COMMUNE_GUARDS = {
     ("GET", "/api/v1/payments"): ("payments", "read"),
     ("GET", "/api/v1/payments/reconciliation"): ("payments", "read"),
     ("POST", "/api/v1/payments/{payment_id}/resolve"): ("payments", "write"),
+    # production and traceability (smartcommune.platform.production)
+    ("GET", "/api/v1/production/farms"): ("production", "read"),
+    ("POST", "/api/v1/production/farms"): ("production", "write"),
+    ("GET", "/api/v1/production/farms/{farm_id}"): ("production", "read"),
+    ("POST", "/api/v1/production/farms/{farm_id}/plots"): ("production", "write"),
+    ("POST", "/api/v1/production/farms/{farm_id}/certifications"): ("production", "write"),
+    ("GET", "/api/v1/production/farms/{farm_id}/logs"): ("production", "read"),
+    ("POST", "/api/v1/production/farms/{farm_id}/logs"): ("production", "write"),
+    ("GET", "/api/v1/production/lots"): ("production", "read"),
+    ("GET", "/api/v1/production/lots/{lot_id}"): ("production", "read"),
+    ("GET", "/api/v1/production/lots/{lot_id}/qr.{fmt}"): ("production", "read"),
+    ("GET", "/api/v1/production/lots/{lot_id}/epcis"): ("production", "read"),
+    # dashboard, criteria, map layers (smartcommune.platform.insight)
+    ("GET", "/api/v1/insight/dashboard"): ("dashboard", "read"),
+    ("GET", "/api/v1/insight/criteria"): ("dashboard", "read"),
+    ("PUT", "/api/v1/insight/criteria"): ("dashboard", "write"),
+    ("GET", "/api/v1/insight/criteria/snapshots"): ("dashboard", "read"),
+    ("POST", "/api/v1/insight/criteria/snapshots"): ("dashboard", "write"),
+    ("GET", "/api/v1/insight/map/{layer}"): ("dashboard", "read"),
+    # services, tourism and products (smartcommune.platform.listings)
+    ("GET", "/api/v1/listings"): ("listings", "read"),
+    ("POST", "/api/v1/listings"): ("listings", "write"),
+    ("GET", "/api/v1/listings/requests"): ("listings", "write"),
+    ("GET", "/api/v1/listings/{listing_id}"): ("listings", "read"),
+    ("PATCH", "/api/v1/listings/{listing_id}"): ("listings", "write"),
+    ("POST", "/api/v1/listings/{listing_id}/photos"): ("listings", "write"),
 }
 
 
@@ -188,13 +221,14 @@ def test_commune_route_matrix(api: Any, kit: Any, commune_route: Any, role: str)
         here, there = kit.audit_count(tenant), kit.audit_count(other)
         response = api.send(req, tenant=tenant, actor=actor)
         outcomes.append((tenant.slug, response.status_code))
+        expect = req.expected(role)
         if allowed:
-            assert response.status_code == req.expect, (role, tenant.slug, response.text)
+            assert response.status_code == expect, (role, tenant.slug, response.text)
         else:
             assert response.status_code == 403, (role, tenant.slug, response.text)
             assert kit.error_code(response) == "forbidden"
         # A write refused as "not yours" (404, e.g. someone else's report) writes nothing either.
-        assert kit.audit_count(tenant) - here == (1 if allowed and is_write and req.expect < 400 else 0)
+        assert kit.audit_count(tenant) - here == (1 if allowed and is_write and expect < 400 else 0)
         assert kit.audit_count(other) == there
 
         # No cross-commune allow: the same role's token of this commune, on the other commune.

@@ -55,8 +55,20 @@ PUBLIC = {
     # bank-transfer webhooks on a commune's host (signed; smartcommune.platform.payments)
     ("POST", "/webhooks/sepay"),
     ("POST", "/webhooks/payos"),
+    # providers' delivery reports on a commune's host (eSMS shared secret, Zalo signature; .announcements)
+    ("GET", "/webhooks/esms/delivery"),
+    ("POST", "/webhooks/zalo/zns"),
     # Stripe subscription-billing webhook on the platform's own host (smartcommune.provisioning.billing)
     ("POST", "/webhooks/stripe"),
+    # public trace pages of lots on a commune's host: GS1 Digital Link and the commune-scoped path
+    ("GET", "/01/{gtin}/10/{lot}"),
+    ("GET", "/trace/{lot}"),
+    # the commune's services, tourism and products for visitors, their requests, and Stripe Checkout events
+    ("GET", "/api/v1/public/listings"),
+    ("GET", "/api/v1/public/listings/{listing_id}"),
+    ("GET", "/api/v1/public/listings/{listing_id}/photos/{file_id}"),
+    ("POST", "/api/v1/public/listings/{listing_id}/requests"),
+    ("POST", "/webhooks/stripe-checkout"),
 }
 
 

@@ -148,3 +148,54 @@ def test_motion_worker_turns_sustained_motion_into_an_event_that_becomes_an_inci
         promoted = service.promote(db, event.id, PromoteIn(title="Người lạ ở bờ đê", field_report_id="PA-77"), **ACTOR)
         assert promoted.state == "incident" and promoted.field_report_id == "PA-77"
         service.update(db, camera_id, CameraPatch(motion_enabled=False), **ACTOR)
+
+
+def test_camera_worker_serves_health_ready_and_frames_processed(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    import json
+    import urllib.request
+
+    from smartcommune.platform.cameras.tasks import CameraWorker
+
+    cam_lo, _ = communes
+    _allow_local(cam_lo)
+    with MjpegServer(fps=12, frames=lambda i: make_frame(i, 320, 240, moving=False)) as server:  # type: ignore[arg-type]
+        with tenant_transaction(cam_lo) as db:
+            for other in db.scalars(select(Camera)):
+                other.motion_enabled = False
+            camera_id = service.create(db, CameraIn(name="Cổng UBND", stream_url=server.url), **ACTOR).id
+        worker = CameraWorker([cam_lo.commune_code], fps=8)
+        health = worker.health_server(port=0, host="127.0.0.1").start()
+
+        def get(path: str) -> tuple[int, str]:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{health.port}{path}", timeout=5) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+
+        try:
+            worker.refresh()
+            assert (cam_lo.commune_code, camera_id) in worker.watchers
+            deadline = time.monotonic() + 8
+            while worker.counters()["frames_processed"] < 3 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert get("/healthz")[0] == 200
+            status, body = get("/readyz")
+            assert status == 200 and json.loads(body)["checks"] == {"database": True}
+            status, metrics = get("/metrics")
+            frames = [
+                line
+                for line in metrics.splitlines()
+                if line.startswith("smartcommune_camera_worker_frames_processed_total ")
+            ]
+            assert status == 200 and frames and float(frames[0].split()[1]) >= 3
+            assert "smartcommune_camera_worker_cameras_watched" in metrics
+            worker.heartbeat -= 600  # the refresh loop stalled: liveness fails so the pod restarts
+            assert get("/healthz")[0] == 503
+        finally:
+            worker.stop.set()
+            for watcher in worker.watchers.values():
+                watcher.join(timeout=5)
+            health.stop()
+        with tenant_transaction(cam_lo) as db:
+            service.update(db, camera_id, CameraPatch(motion_enabled=False), **ACTOR)

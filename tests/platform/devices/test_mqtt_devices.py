@@ -325,3 +325,94 @@ def test_broker_restart_loses_nothing_at_qos1(world: dict[str, Any]) -> None:
     assert wait_for(lambda: ingester.connected.is_set(), 15)
     assert wait_for(lambda: count(a, Telemetry, Telemetry.device_id == sensor_id) >= before + 200, 15)
     assert ingester.counters["connects"] >= 2
+
+
+def _get(port: int, path: str) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_ingester_health_endpoints_report_broker_database_and_metrics(world: dict[str, Any]) -> None:
+    a, ingester = world["a"], world["ingester"]
+    sensor_id, uid, user, secret = world["devices"][a.commune_code][0]
+    client = device_client(world["broker"], user, secret)
+    before = count(a, Telemetry, Telemetry.device_id == sensor_id)
+    client.publish(f"t/{a.commune_code}/d/{uid}/telemetry", json.dumps({"soil_moisture": 12}), qos=1).wait_for_publish(
+        5
+    )
+    client.publish(f"t/{a.commune_code}/d/{uid}/telemetry", b"[]", qos=1).wait_for_publish(5)
+    client.loop_stop()
+    client.disconnect()
+    assert wait_for(lambda: count(a, Telemetry, Telemetry.device_id == sensor_id) == before + 1)
+    health = ingester.health_server(port=0, host="127.0.0.1").start()
+    try:
+        assert _get(health.port, "/healthz")[0] == 200
+        status, body = _get(health.port, "/readyz")
+        assert status == 200 and json.loads(body)["checks"] == {"broker": True, "database": True}
+        status, metrics = _get(health.port, "/metrics")
+        assert status == 200
+        stored = [line for line in metrics.splitlines() if line.startswith("smartcommune_ingest_stored_total ")]
+        assert stored and float(stored[0].split()[1]) >= 1
+        assert "smartcommune_ingest_dead_letters_total" in metrics
+        assert "smartcommune_ingest_batch_seconds_bucket" in metrics
+        assert _get(health.port, "/nope")[0] == 404
+    finally:
+        health.stop()
+
+
+def test_readyz_fails_while_the_broker_is_unreachable() -> None:
+    ingester = Ingester(BrokerAddress("127.0.0.1", _free_port(), None, None), client_id=f"x-{uuid.uuid4().hex[:6]}")
+    ingester.start()
+    health = ingester.health_server(port=0, host="127.0.0.1").start()
+    try:
+        status, body = _get(health.port, "/readyz")
+        assert status == 503
+        assert json.loads(body)["checks"] == {"broker": False, "database": True}
+        assert _get(health.port, "/healthz")[0] == 200  # alive: not connected is not a reason to restart
+    finally:
+        health.stop()
+        ingester.stop()
+
+
+def test_shared_subscription_spreads_messages_over_ingesters_without_loss_or_duplicates(
+    world: dict[str, Any],
+) -> None:
+    """Scale-out: two more ingesters on `$share/ingest/...` (MQTT v5) next to the plain one.
+
+    A plain subscriber and a shared group each get every message (that is MQTT), so the module's plain
+    ingester unsubscribes from telemetry for the duration: every row then comes from the shared group."""
+    a, broker, plain = world["a"], world["broker"], world["ingester"]
+    sensor_id, uid, user, secret = world["devices"][a.commune_code][0]
+    address = BrokerAddress("127.0.0.1", broker.port, INGEST_USER, INGEST_PASSWORD)
+    group = f"ingest{uuid.uuid4().hex[:4]}"
+    members = [
+        Ingester(address, client_id=f"shared-{group}-{i}", shared_group=group, flush_ms=50).start() for i in range(2)
+    ]
+    try:
+        assert all(m.connected.wait(5) for m in members)
+        time.sleep(0.3)  # subscriptions granted
+        plain.client.unsubscribe(["t/+/d/+/telemetry"])
+        time.sleep(0.3)
+        before = count(a, Telemetry, Telemetry.device_id == sensor_id)
+        client = device_client(broker, user, secret)
+        topic = f"t/{a.commune_code}/d/{uid}/telemetry"
+        infos = [client.publish(topic, json.dumps({"soil_moisture": i % 100}), qos=1) for i in range(400)]
+        for info in infos:
+            info.wait_for_publish(10)
+        client.loop_stop()
+        client.disconnect()
+        assert wait_for(lambda: sum(m.counters["stored"] for m in members) == 400, 15)
+        assert wait_for(lambda: count(a, Telemetry, Telemetry.device_id == sensor_id) == before + 400, 5)
+        time.sleep(0.3)
+        assert count(a, Telemetry, Telemetry.device_id == sensor_id) == before + 400  # exactly once
+        assert all(m.counters["stored"] > 0 for m in members)  # both members took a share
+    finally:
+        for m in members:
+            m.stop()
+        plain.client.subscribe([("t/+/d/+/telemetry", 1)])

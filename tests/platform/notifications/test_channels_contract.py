@@ -223,3 +223,40 @@ def test_web_push_contract_errors(keys: dict[str, Any], status: int, gone: bool,
     with pytest.raises(ChannelError) as caught:
         sender.send(PushTarget(ENDPOINT, keys["p256dh"], keys["auth"]), {"title": "x"}, urgency="normal", topic=None)
     assert caught.value.gone is gone and caught.value.permanent is permanent
+
+
+@respx.mock
+def test_esms_contract_callback_url_is_sent_when_the_commune_has_a_delivery_hook() -> None:
+    """eSMS reports delivery to the `CallbackUrl` given with each send (by HTTP GET, see the callbacks)."""
+    from dataclasses import replace
+
+    route = respx.post(ESMS_URL).mock(return_value=httpx.Response(200, json={"CodeResult": "100", "SMSID": "e1"}))
+    hook = "https://cam-lo.xathongminh.vn/t/cam-lo/webhooks/esms/delivery?token=bi-mat"
+    EsmsSmsChannel(_settings(), httpx.Client()).send(replace(MESSAGE, callback_url=hook))
+    sent = json.loads(route.calls.last.request.content)
+    assert sent["CallbackUrl"] == hook and sent["RequestId"] == "c_19597:42"
+
+
+def test_delivery_report_parsers_follow_the_providers_shapes() -> None:
+    """eSMS callback query (SendStatus 5 with SendSuccess/SendFailed; 4 rejected; 7 still waiting) and the
+    Zalo OA `user_received_message` event with its `X-ZEvent-Signature` mac."""
+    from smartcommune.platform.notifications import callbacks
+
+    base = {"SMSID": "s1", "SendStatus": "5", "SendSuccess": "1", "SendFailed": "0", "token": "x"}
+    assert callbacks.esms_parse(base).status == "delivered"
+    assert "token" not in callbacks.esms_parse(base).payload
+    assert callbacks.esms_parse(base | {"SendSuccess": "0", "SendFailed": "1"}).reason == "esms_send_failed"
+    assert callbacks.esms_parse(base | {"SendStatus": "4"}).reason == "esms_rejected"
+    assert callbacks.esms_parse(base | {"SendStatus": "7"}).status == "pending"
+    with pytest.raises(Exception, match="SMSID"):
+        callbacks.esms_parse({"SendStatus": "5"})
+    raw = b'{"app_id":"1","event_name":"user_received_message","message":{"msg_id":"m1"},"timestamp":"9"}'
+    body = callbacks.zalo_body(raw)
+    mac = callbacks.zalo_mac("1", raw, "9", "oa-secret")
+    callbacks.zalo_verify(f"mac={mac}", raw, body, "oa-secret")
+    with pytest.raises(callbacks.CallbackRejected):
+        callbacks.zalo_verify(f"mac={mac}", raw + b" ", body, "oa-secret")
+    with pytest.raises(callbacks.CallbackRejected):
+        callbacks.zalo_verify(f"mac={mac}", raw, body, "")  # no secret configured: nothing is accepted
+    parsed = callbacks.zalo_parse(body)
+    assert parsed is not None and (parsed.provider, parsed.message_id, parsed.status) == ("zalo", "m1", "delivered")

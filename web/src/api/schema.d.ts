@@ -679,7 +679,8 @@ export interface paths {
         };
         /**
          * Overview
-         * @description Cameras by status, latest events, devices online/offline, active alarms: a handful of indexed queries.
+         * @description Cameras by status, latest events, devices online/offline, active alarms, open field reports by SLA
+         *     state: a handful of indexed queries.
          */
         get: operations["overview_api_v1_operations_overview_get"];
         put?: never;
@@ -794,6 +795,222 @@ export interface paths {
         get: operations["official_communes_api_provider_v1_official_communes_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Templates */
+        get: operations["list_templates_api_provider_v1_provisioning_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/communes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Onboard Commune
+         * @description One call onboards one commune: a run is created and executed on the `provisioning` queue.
+         */
+        post: operations["onboard_commune_api_provider_v1_provisioning_communes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Runs */
+        get: operations["list_runs_api_provider_v1_provisioning_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show Run */
+        get: operations["show_run_api_provider_v1_provisioning_runs__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/runs/{run_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel Run */
+        post: operations["cancel_run_api_provider_v1_provisioning_runs__run_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/runs/{run_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Run
+         * @description A failed or cancelled run is sent again; it resumes at the step that did not finish.
+         */
+        post: operations["resume_run_api_provider_v1_provisioning_runs__run_id__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/runs/{run_id}/device-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Device Credentials
+         * @description The installers' CSV of the devices' MQTT credentials, once: it is erased as it is handed out.
+         */
+        post: operations["device_credentials_api_provider_v1_provisioning_runs__run_id__device_credentials_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start Rollout */
+        post: operations["start_rollout_api_provider_v1_provisioning_rollouts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/rollouts/{rollout_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rollout Progress */
+        get: operations["rollout_progress_api_provider_v1_provisioning_rollouts__rollout_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/rollouts/{rollout_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rollout Events
+         * @description Server-sent events: a `progress` event whenever the counts change, `done` at the end.
+         */
+        get: operations["rollout_events_api_provider_v1_provisioning_rollouts__rollout_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/rollouts/{rollout_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel Rollout */
+        post: operations["cancel_rollout_api_provider_v1_provisioning_rollouts__rollout_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/provisioning/rollouts/{rollout_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume Rollout */
+        post: operations["resume_rollout_api_provider_v1_provisioning_rollouts__rollout_id__resume_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1098,7 +1315,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public Map */
+        /**
+         * Public Map
+         * @description GeoJSON, one page of the newest reports with a point (`next_before_id` pages on; `bbox` narrows).
+         */
         get: operations["public_map_api_v1_public_reports_map_get"];
         put?: never;
         post?: never;
@@ -2083,11 +2303,32 @@ export interface paths {
         get: operations["get_household_api_v1_households__household_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Archive Household
+         * @description Archive (never erase): its residents' history, fees and reports keep pointing at it.
+         */
+        delete: operations["archive_household_api_v1_households__household_id__delete"];
         options?: never;
         head?: never;
         /** Update Household */
         patch: operations["update_household_api_v1_households__household_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore Household */
+        post: operations["restore_household_api_v1_households__household_id__restore_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/households/{household_id}/plate": {
@@ -2153,11 +2394,32 @@ export interface paths {
         get: operations["get_resident_api_v1_residents__resident_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Archive Resident
+         * @description Archive (never erase): deliveries, reports and history stay; they leave lists and targeting.
+         */
+        delete: operations["archive_resident_api_v1_residents__resident_id__delete"];
         options?: never;
         head?: never;
         /** Update Resident */
         patch: operations["update_resident_api_v1_residents__resident_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/residents/{resident_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore Resident */
+        post: operations["restore_resident_api_v1_residents__resident_id__restore_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/residents/{resident_id}/verify": {
@@ -2206,6 +2468,43 @@ export interface paths {
         put?: never;
         /** Register */
         post: operations["register_api_v1_registration_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/village-heads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Village Heads */
+        get: operations["list_village_heads_api_v1_village_heads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/village-heads/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Village Head Villages
+         * @description Which villages this village head speaks for (replaces the previous list; [] unlinks them all).
+         */
+        put: operations["set_village_head_villages_api_v1_village_heads__user_id__put"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2261,7 +2560,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit Announcement
+         * @description Edit before publication (409 `announcement_not_editable` once published or cancelled).
+         */
+        patch: operations["edit_announcement_api_v1_announcements__announcement_id__patch"];
         trace?: never;
     };
     "/api/v1/announcements/{announcement_id}/attachments/{file_id}": {
@@ -2367,6 +2670,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/esms/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Esms Delivery Report
+         * @description eSMS.vn `CallbackUrl` (HTTP GET): the shared secret `token` we registered, then the report.
+         */
+        get: operations["esms_delivery_report_webhooks_esms_delivery_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/zalo/zns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Zalo Delivery Report
+         * @description Zalo OA webhook: `X-ZEvent-Signature: mac=sha256(app_id + body + timestamp + OA secret key)`.
+         */
+        post: operations["zalo_delivery_report_webhooks_zalo_zns_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/surveys": {
         parameters: {
             query?: never;
@@ -2453,10 +2796,496 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/production/farms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Farms */
+        get: operations["list_farms_api_v1_production_farms_get"];
+        put?: never;
+        /** Create Farm */
+        post: operations["create_farm_api_v1_production_farms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/farms/{farm_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Farm */
+        get: operations["get_farm_api_v1_production_farms__farm_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/farms/{farm_id}/plots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Plot */
+        post: operations["add_plot_api_v1_production_farms__farm_id__plots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/farms/{farm_id}/certifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Certification */
+        post: operations["add_certification_api_v1_production_farms__farm_id__certifications_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/farms/{farm_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Logs */
+        get: operations["list_logs_api_v1_production_farms__farm_id__logs_get"];
+        put?: never;
+        /**
+         * Add Log
+         * @description farmOS-style log. A harvest inside an input's pre-harvest interval answers 409 `pre_harvest_interval`;
+         *     a harvest creates a lot, processing/packing creates a lot from `source_lot_id`.
+         */
+        post: operations["add_log_api_v1_production_farms__farm_id__logs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/lots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Lots */
+        get: operations["list_lots_api_v1_production_lots_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/lots/{lot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Lot */
+        get: operations["get_lot_api_v1_production_lots__lot_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/lots/{lot_id}/qr.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lot Qr
+         * @description The lot's GS1 Digital Link URI as a QR code: `qr.svg` or `qr.png`.
+         */
+        get: operations["lot_qr_api_v1_production_lots__lot_id__qr__fmt__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/production/lots/{lot_id}/epcis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lot Epcis
+         * @description EPCIS 2.0 JSON-LD document of the lot's events (harvest, processing/packing).
+         */
+        get: operations["lot_epcis_api_v1_production_lots__lot_id__epcis_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/01/{gtin}/10/{lot}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trace Gs1
+         * @description GS1 Digital Link resolver on the commune's host: HTML for people, JSON with `?format=json`.
+         */
+        get: operations["trace_gs1_01__gtin__10__lot__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trace/{lot}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trace Lot
+         * @description A lot without a producer GTIN: the commune-scoped product path.
+         */
+        get: operations["trace_lot_trace__lot__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insight/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dashboard
+         * @description Residents, app use, reports and SLA, applications, payments, cameras, devices, production.
+         */
+        get: operations["dashboard_api_v1_insight_dashboard_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insight/criteria": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Criteria
+         * @description Every criterion computed now from live data, against its target, with its evidence.
+         */
+        get: operations["criteria_api_v1_insight_criteria_get"];
+        /** Set Criteria */
+        put: operations["set_criteria_api_v1_insight_criteria_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insight/criteria/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Snapshots */
+        get: operations["list_snapshots_api_v1_insight_criteria_snapshots_get"];
+        put?: never;
+        /**
+         * Take Snapshot
+         * @description Compute and keep this month's (or the given month's) values; recomputing replaces them.
+         */
+        post: operations["take_snapshot_api_v1_insight_criteria_snapshots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insight/map/{layer}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Map Layer
+         * @description GeoJSON FeatureCollection: `households`, `reports`, `cameras`, `farms` or `services`.
+         */
+        get: operations["map_layer_api_v1_insight_map__layer__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Listings */
+        get: operations["list_listings_api_v1_listings_get"];
+        put?: never;
+        /** Create Listing */
+        post: operations["create_listing_api_v1_listings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Requests
+         * @description Bookings and orders (visitors' phone numbers: officials who manage listings only).
+         */
+        get: operations["list_requests_api_v1_listings_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Listing */
+        get: operations["get_listing_api_v1_listings__listing_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Listing */
+        patch: operations["update_listing_api_v1_listings__listing_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/listings/{listing_id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Photos */
+        post: operations["add_photos_api_v1_listings__listing_id__photos_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/listings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public Listings */
+        get: operations["public_listings_api_v1_public_listings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/listings/{listing_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public Listing */
+        get: operations["public_listing_api_v1_public_listings__listing_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/listings/{listing_id}/photos/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public Photo */
+        get: operations["public_photo_api_v1_public_listings__listing_id__photos__file_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/listings/{listing_id}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Public Request
+         * @description A visitor books a tour/homestay or a service, or orders a product; `pay_by_card` opens Stripe Checkout.
+         */
+        post: operations["public_request_api_v1_public_listings__listing_id__requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stripe-checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe Checkout Webhook
+         * @description Stripe Checkout events of visitors' card payments, on the commune's host.
+         */
+        post: operations["stripe_checkout_webhook_webhooks_stripe_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/insight/provinces/{province_code}/criteria": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Province Criteria
+         * @description Every active commune of the province computed in its own transaction, pooled per indicator, with how
+         *     many communes meet their own target.
+         */
+        get: operations["province_criteria_api_provider_v1_insight_provinces__province_code__criteria_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminContact */
+        AdminContact: {
+            /** Name */
+            name: string;
+            /** Phone */
+            phone?: string | null;
+            /** Email */
+            email?: string | null;
+            /**
+             * Username
+             * @description mặc định: <slug>.admin
+             */
+            username?: string | null;
+        };
         /** AlarmOut */
         AlarmOut: {
             /** Id */
@@ -2572,6 +3401,29 @@ export interface components {
             published_at: string | null;
             /** Attachments */
             attachments?: components["schemas"]["smartcommune__platform__announcements__schemas__AttachmentOut"][];
+        };
+        /**
+         * AnnouncementPatch
+         * @description Edits to an announcement not yet published (status `scheduled`); omitted fields stay as they are.
+         */
+        AnnouncementPatch: {
+            /** Title */
+            title?: string | null;
+            /** Body */
+            body?: string | null;
+            /** Priority */
+            priority?: ("normal" | "urgent" | "emergency") | null;
+            /** Publish At */
+            publish_at?: string | null;
+            /** Expires At */
+            expires_at?: string | null;
+            target?: components["schemas"]["Targeting"] | null;
+            /** Channels */
+            channels?: ("push" | "sms" | "zalo")[] | null;
+            /** Loudspeaker */
+            loudspeaker?: boolean | null;
+            /** Attachment Ids */
+            attachment_ids?: string[] | null;
         };
         /** ApplicationDetail */
         ApplicationDetail: {
@@ -2768,6 +3620,11 @@ export interface components {
             /** File */
             file: string;
         } & components["schemas"]["DocumentForm"];
+        /** Body_add_photos_api_v1_listings__listing_id__photos_post */
+        Body_add_photos_api_v1_listings__listing_id__photos_post: {
+            /** Photos */
+            photos: string[];
+        };
         /** Body_apply_api_v1_applications_post */
         Body_apply_api_v1_applications_post: {
             /**
@@ -3037,6 +3894,22 @@ export interface components {
             /** Motion Enabled */
             motion_enabled?: boolean | null;
         };
+        /** CameraSpec */
+        CameraSpec: {
+            /** Name */
+            name: string;
+            /**
+             * Location
+             * @default
+             */
+            location: string;
+            /** Stream Url */
+            stream_url: string;
+            /** Username */
+            username?: string | null;
+            /** Password */
+            password?: string | null;
+        };
         /** CategoryIn */
         CategoryIn: {
             /** Code */
@@ -3094,6 +3967,58 @@ export interface components {
             group_name?: string | null;
             /** Active */
             active?: boolean | null;
+        };
+        /** CertificationIn */
+        CertificationIn: {
+            /**
+             * Scheme
+             * @enum {string}
+             */
+            scheme: "vietgap" | "ocop" | "organic";
+            /** Stars */
+            stars?: number | null;
+            /** Certificate No */
+            certificate_no: string;
+            /**
+             * Issuer
+             * @default
+             */
+            issuer: string;
+            /**
+             * Valid From
+             * Format: date
+             */
+            valid_from: string;
+            /**
+             * Valid To
+             * Format: date
+             */
+            valid_to: string;
+        };
+        /** CertificationOut */
+        CertificationOut: {
+            /** Id */
+            id: number;
+            /** Farm Id */
+            farm_id: number;
+            /** Scheme */
+            scheme: string;
+            /** Stars */
+            stars: number | null;
+            /** Certificate No */
+            certificate_no: string;
+            /** Issuer */
+            issuer: string;
+            /**
+             * Valid From
+             * Format: date
+             */
+            valid_from: string;
+            /**
+             * Valid To
+             * Format: date
+             */
+            valid_to: string;
         };
         /** CommandIn */
         CommandIn: {
@@ -3373,6 +4298,17 @@ export interface components {
             /** Overdue Open */
             overdue_open: number;
         };
+        /** CriterionTarget */
+        CriterionTarget: {
+            /** Code */
+            code: string;
+            /** Name Vi */
+            name_vi: string;
+            /** Name En */
+            name_en: string;
+            /** Target Percent */
+            target_percent: number;
+        };
         /** DeadLetterOut */
         DeadLetterOut: {
             /** Id */
@@ -3414,6 +4350,8 @@ export interface components {
             queued_at: string;
             /** Sent At */
             sent_at: string | null;
+            /** Delivered At */
+            delivered_at?: string | null;
         };
         /** DeliveryReport */
         DeliveryReport: {
@@ -3429,6 +4367,13 @@ export interface components {
             };
             /** Items */
             items: components["schemas"]["DeliveryOut"][];
+        };
+        /** DeliveryReportAck */
+        DeliveryReportAck: {
+            /** Ok */
+            ok: boolean;
+            /** Outcome */
+            outcome: string;
         };
         /**
          * DeviceCredentialsOut
@@ -3488,6 +4433,25 @@ export interface components {
              */
             created_at: string;
         };
+        /** DeviceSpec */
+        DeviceSpec: {
+            /** Uid */
+            uid: string;
+            /** Serial */
+            serial: string;
+            /** Name */
+            name: string;
+            /**
+             * Profile
+             * @description mã hồ sơ thiết bị của mẫu
+             */
+            profile: string;
+            /**
+             * Location
+             * @default
+             */
+            location: string;
+        };
         /** DocumentForm */
         DocumentForm: {
             /** Category Id */
@@ -3535,6 +4499,91 @@ export interface components {
             noticed: number[];
             /** Suspended */
             suspended: number[];
+        };
+        /** FarmDetail */
+        FarmDetail: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Producer Name */
+            producer_name: string;
+            /** Owner Household Id */
+            owner_household_id: number | null;
+            /** Kind */
+            kind: string;
+            /** Commodity */
+            commodity: string;
+            /** Area M2 */
+            area_m2: number | null;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
+            /** Gtin */
+            gtin: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Plots */
+            plots: components["schemas"]["PlotOut"][];
+            /** Certifications */
+            certifications: components["schemas"]["CertificationOut"][];
+        };
+        /** FarmIn */
+        FarmIn: {
+            /** Name */
+            name: string;
+            /** Producer Name */
+            producer_name: string;
+            /** Owner Household Id */
+            owner_household_id?: number | null;
+            /**
+             * Kind
+             * @default crop
+             * @enum {string}
+             */
+            kind: "crop" | "livestock" | "aquaculture";
+            /** Commodity */
+            commodity: string;
+            /** Area M2 */
+            area_m2?: number | null;
+            /** Latitude */
+            latitude?: number | null;
+            /** Longitude */
+            longitude?: number | null;
+            /** Gtin */
+            gtin?: string | null;
+        };
+        /** FarmOut */
+        FarmOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Producer Name */
+            producer_name: string;
+            /** Owner Household Id */
+            owner_household_id: number | null;
+            /** Kind */
+            kind: string;
+            /** Commodity */
+            commodity: string;
+            /** Area M2 */
+            area_m2: number | null;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
+            /** Gtin */
+            gtin: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** FeeTypeIn */
         FeeTypeIn: {
@@ -3631,6 +4680,10 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Archived At */
+            archived_at?: string | null;
+            /** Archived By */
+            archived_by?: string | null;
         };
         /** HouseholdPatch */
         HouseholdPatch: {
@@ -3692,6 +4745,29 @@ export interface components {
             items: components["schemas"]["InboxItemOut"][];
             /** Unread */
             unread: number;
+        };
+        /** IndicatorOut */
+        IndicatorOut: {
+            /** Code */
+            code: string;
+            /** Name Vi */
+            name_vi: string;
+            /** Name En */
+            name_en: string;
+            /** Target Percent */
+            target_percent: number;
+            /** Value Percent */
+            value_percent: number | null;
+            /** Numerator */
+            numerator: number;
+            /** Denominator */
+            denominator: number;
+            /** Met */
+            met: boolean | null;
+            /** Evidence */
+            evidence: {
+                [key: string]: unknown;
+            };
         };
         /** InvoiceIn */
         InvoiceIn: {
@@ -3838,6 +4914,213 @@ export interface components {
             code: string;
             /** Name */
             name: string;
+        };
+        /** ListingIn */
+        ListingIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "service" | "tourism" | "product";
+            /** Category */
+            category: string;
+            /** Title */
+            title: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Price Vnd */
+            price_vnd?: number | null;
+            /**
+             * Price Unit
+             * @default
+             */
+            price_unit: string;
+            /** Contact Name */
+            contact_name: string;
+            /** Contact Phone */
+            contact_phone: string;
+            /** Shop Links */
+            shop_links?: components["schemas"]["ShopLink"][];
+            /** Farm Id */
+            farm_id?: number | null;
+            /** Latitude */
+            latitude?: number | null;
+            /** Longitude */
+            longitude?: number | null;
+            /**
+             * Accepts Card
+             * @default false
+             */
+            accepts_card: boolean;
+        };
+        /** ListingOut */
+        ListingOut: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Category */
+            category: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Price Vnd */
+            price_vnd: number | null;
+            /** Price Unit */
+            price_unit: string;
+            /** Contact Name */
+            contact_name: string;
+            /** Contact Phone */
+            contact_phone: string;
+            /** Shop Links */
+            shop_links: {
+                [key: string]: unknown;
+            }[];
+            /** Photo Ids */
+            photo_ids: string[];
+            /** Farm Id */
+            farm_id: number | null;
+            /** Latitude */
+            latitude: number | null;
+            /** Longitude */
+            longitude: number | null;
+            /** Accepts Card */
+            accepts_card: boolean;
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ListingPatch */
+        ListingPatch: {
+            /** Title */
+            title?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Price Vnd */
+            price_vnd?: number | null;
+            /** Price Unit */
+            price_unit?: string | null;
+            /** Contact Name */
+            contact_name?: string | null;
+            /** Contact Phone */
+            contact_phone?: string | null;
+            /** Shop Links */
+            shop_links?: components["schemas"]["ShopLink"][] | null;
+            /** Accepts Card */
+            accepts_card?: boolean | null;
+            /** Active */
+            active?: boolean | null;
+        };
+        /** LogCreated */
+        LogCreated: {
+            log: components["schemas"]["LogOut"];
+            lot?: components["schemas"]["LotOut"] | null;
+        };
+        /** LogIn */
+        LogIn: {
+            /**
+             * Log Type
+             * @enum {string}
+             */
+            log_type: "seeding" | "input" | "observation" | "harvest" | "processing" | "packing";
+            /** Plot Id */
+            plot_id?: number | null;
+            /** At */
+            at?: string | null;
+            /**
+             * Notes
+             * @default
+             */
+            notes: string;
+            /** Material */
+            material?: string | null;
+            /** Input Kind */
+            input_kind?: ("fertiliser" | "pesticide" | "feed" | "veterinary" | "other") | null;
+            /** Amount */
+            amount?: number | string | null;
+            /** Amount Unit */
+            amount_unit?: string | null;
+            /** Phi Days */
+            phi_days?: number | null;
+            /** Product Name */
+            product_name?: string | null;
+            /** Quantity */
+            quantity?: number | string | null;
+            /** Unit */
+            unit?: ("KGM" | "TNE" | "GRM" | "LTR" | "H87" | "BX" | "PK") | null;
+            /** Source Lot Id */
+            source_lot_id?: number | null;
+        };
+        /** LogOut */
+        LogOut: {
+            /** Id */
+            id: number;
+            /** Farm Id */
+            farm_id: number;
+            /** Plot Id */
+            plot_id: number | null;
+            /** Log Type */
+            log_type: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Notes */
+            notes: string;
+            /** Material */
+            material: string | null;
+            /** Input Kind */
+            input_kind: string | null;
+            /** Amount */
+            amount: string | null;
+            /** Amount Unit */
+            amount_unit: string | null;
+            /** Phi Days */
+            phi_days: number | null;
+            /** Lot Id */
+            lot_id: number | null;
+            /** Source Lot Id */
+            source_lot_id: number | null;
+            /** Created By */
+            created_by: string;
+        };
+        /** LotOut */
+        LotOut: {
+            /** Id */
+            id: number;
+            /** Code */
+            code: string;
+            /** Farm Id */
+            farm_id: number;
+            /** Product Name */
+            product_name: string;
+            /** Gtin */
+            gtin: string | null;
+            /** Quantity */
+            quantity: string;
+            /** Unit */
+            unit: string;
+            /**
+             * Produced At
+             * Format: date-time
+             */
+            produced_at: string;
+            /** Source Lot Id */
+            source_lot_id: number | null;
+            /**
+             * Uri
+             * @default
+             */
+            uri: string;
         };
         /** LoudspeakerItem */
         LoudspeakerItem: {
@@ -4027,6 +5310,28 @@ export interface components {
                     [key: string]: string;
                 };
             };
+        };
+        /** PlotIn */
+        PlotIn: {
+            /** Name */
+            name: string;
+            /** Crop */
+            crop?: string | null;
+            /** Area M2 */
+            area_m2?: number | null;
+        };
+        /** PlotOut */
+        PlotOut: {
+            /** Id */
+            id: number;
+            /** Farm Id */
+            farm_id: number;
+            /** Name */
+            name: string;
+            /** Crop */
+            crop: string | null;
+            /** Area M2 */
+            area_m2: number | null;
         };
         /** ProbeOut */
         ProbeOut: {
@@ -4366,6 +5671,15 @@ export interface components {
             status: "none" | "pending" | "verified" | "rejected";
             resident?: components["schemas"]["ResidentOut"] | null;
         };
+        /** RejectedOut */
+        RejectedOut: {
+            /** Row */
+            row: number;
+            /** Reason */
+            reason: string;
+            /** Commune Code */
+            commune_code?: number | null;
+        };
         /** RemindIn */
         RemindIn: {
             /** As Of */
@@ -4562,6 +5876,76 @@ export interface components {
             /** Open Overdue */
             open_overdue: number;
         };
+        /**
+         * RequestAck
+         * @description What a visitor gets back: no other visitor's data.
+         */
+        RequestAck: {
+            /** Id */
+            id: number;
+            /** Status */
+            status: string;
+            /** Amount Vnd */
+            amount_vnd: number | null;
+            /** Checkout Url */
+            checkout_url: string | null;
+        };
+        /** RequestIn */
+        RequestIn: {
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /**
+             * Quantity
+             * @default 1
+             */
+            quantity: number;
+            /** Starts On */
+            starts_on?: string | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Pay By Card
+             * @default false
+             */
+            pay_by_card: boolean;
+        };
+        /** RequestOut */
+        RequestOut: {
+            /** Id */
+            id: number;
+            /** Listing Id */
+            listing_id: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /** Quantity */
+            quantity: number;
+            /** Starts On */
+            starts_on: string | null;
+            /** Note */
+            note: string;
+            /** Amount Vnd */
+            amount_vnd: number | null;
+            /** Status */
+            status: string;
+            /** Checkout Url */
+            checkout_url: string | null;
+            /** Paid At */
+            paid_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** ResidentIn */
         ResidentIn: {
             /** Full Name */
@@ -4610,6 +5994,10 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Archived At */
+            archived_at?: string | null;
+            /** Archived By */
+            archived_by?: string | null;
         };
         /** ResidentPatch */
         ResidentPatch: {
@@ -4689,6 +6077,49 @@ export interface components {
             builtin: boolean;
             /** Permissions */
             permissions: components["schemas"]["PermissionIO"][];
+        };
+        /**
+         * RolloutIn
+         * @description Exactly one of: a province, all official communes, or a manifest (CSV or YAML text).
+         */
+        RolloutIn: {
+            /** Province Code */
+            province_code?: number | null;
+            /**
+             * All
+             * @default false
+             */
+            all: boolean;
+            /** Manifest */
+            manifest?: string | null;
+            /**
+             * Manifest Format
+             * @default csv
+             * @enum {string}
+             */
+            manifest_format: "csv" | "yaml";
+            /**
+             * Template
+             * @default base
+             */
+            template: string;
+        };
+        /** RolloutStarted */
+        RolloutStarted: {
+            /**
+             * Rollout Id
+             * Format: uuid
+             */
+            rollout_id: string;
+            /** Runs */
+            runs: number;
+            /** Skipped */
+            skipped: [
+                number,
+                string
+            ][];
+            /** Rejected */
+            rejected: components["schemas"]["RejectedOut"][];
         };
         /** RowError */
         RowError: {
@@ -4810,6 +6241,120 @@ export interface components {
             /** Last Outcome */
             last_outcome: string | null;
         };
+        /** RunDetail */
+        RunDetail: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rollout Id */
+            rollout_id: string | null;
+            /** Commune Code */
+            commune_code: number;
+            /** Slug */
+            slug: string | null;
+            /** Template */
+            template: string;
+            /** Status */
+            status: string;
+            /** Current Step */
+            current_step: string | null;
+            /** Error */
+            error: string | null;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Steps */
+            steps: components["schemas"]["StepOut"][];
+        };
+        /** RunOut */
+        RunOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Rollout Id */
+            rollout_id: string | null;
+            /** Commune Code */
+            commune_code: number;
+            /** Slug */
+            slug: string | null;
+            /** Template */
+            template: string;
+            /** Status */
+            status: string;
+            /** Current Step */
+            current_step: string | null;
+            /** Error */
+            error: string | null;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** RunPage */
+        RunPage: {
+            /** Items */
+            items: components["schemas"]["RunOut"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * RunSpec
+         * @description What one run onboards. Camera passwords are kept encrypted in the run (see service.seal_spec).
+         */
+        RunSpec: {
+            /** Commune Code */
+            commune_code: number;
+            /** Slug */
+            slug?: string | null;
+            /** Province Code */
+            province_code?: number | null;
+            /**
+             * Template
+             * @default base
+             */
+            template: string;
+            /**
+             * Plan
+             * @default standard
+             */
+            plan: string;
+            admin?: components["schemas"]["AdminContact"] | null;
+            /** Site Networks */
+            site_networks?: string[];
+            /** Cameras */
+            cameras?: components["schemas"]["CameraSpec"][];
+            /** Devices */
+            devices?: components["schemas"]["DeviceSpec"][];
+        };
+        /** ShopLink */
+        ShopLink: {
+            /** Name */
+            name: string;
+            /**
+             * Url
+             * Format: uri
+             */
+            url: string;
+        };
         /** SiteNetworkIn */
         SiteNetworkIn: {
             /** Cidr */
@@ -4833,6 +6378,65 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** SnapshotIn */
+        SnapshotIn: {
+            /** Month */
+            month?: string | null;
+        };
+        /** SnapshotOut */
+        SnapshotOut: {
+            /** Month */
+            month: string;
+            /** Code */
+            code: string;
+            /** Value Percent */
+            value_percent: number | null;
+            /** Target Percent */
+            target_percent: number;
+            /** Numerator */
+            numerator: number;
+            /** Denominator */
+            denominator: number;
+            /** Evidence */
+            evidence: {
+                [key: string]: unknown;
+            };
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+        };
+        /** SnapshotRun */
+        SnapshotRun: {
+            /** Month */
+            month: string;
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorOut"][];
+        };
+        /** StepOut */
+        StepOut: {
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Status */
+            status: string;
+            /** Attempts */
+            attempts: number;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Error */
+            error: string | null;
+            /** Output */
+            output: {
+                [key: string]: unknown;
+            };
         };
         /** StripeAck */
         StripeAck: {
@@ -4976,6 +6580,19 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** TemplateOut */
+        TemplateOut: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /** Title */
+            title: string;
+            /** Chain */
+            chain: string[];
+            /** Modules */
+            modules: string[];
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -4989,6 +6606,30 @@ export interface components {
             expires_in: number;
             /** Scope */
             scope: string;
+        };
+        /**
+         * TraceOut
+         * @description What the public trace page shows (JSON form).
+         */
+        TraceOut: {
+            /** Uri */
+            uri: string;
+            /** Lot */
+            lot: {
+                [key: string]: unknown;
+            };
+            /** Producer */
+            producer: {
+                [key: string]: unknown;
+            };
+            /** Certifications */
+            certifications: {
+                [key: string]: unknown;
+            }[];
+            /** Timeline */
+            timeline: {
+                [key: string]: unknown;
+            }[];
         };
         /** UsageIn */
         UsageIn: {
@@ -5138,20 +6779,17 @@ export interface components {
             /** Population */
             population?: number | null;
         };
-        /** WebhookAck */
-        WebhookAck: {
-            /**
-             * Success
-             * @default true
-             */
-            success: boolean;
-            /**
-             * Duplicate
-             * @default false
-             */
-            duplicate: boolean;
-            /** Outcome */
-            outcome: string;
+        /** VillageScopeIn */
+        VillageScopeIn: {
+            /** Village Ids */
+            village_ids?: number[];
+        };
+        /** VillageScopeOut */
+        VillageScopeOut: {
+            /** User Id */
+            user_id: string;
+            /** Village Ids */
+            village_ids: number[];
         };
         /** AttachmentOut */
         smartcommune__platform__announcements__schemas__AttachmentOut: {
@@ -5166,6 +6804,31 @@ export interface components {
             content_type: string;
             /** Size Bytes */
             size_bytes: number;
+        };
+        /** WebhookAck */
+        smartcommune__platform__listings__schemas__WebhookAck: {
+            /**
+             * Duplicate
+             * @default false
+             */
+            duplicate: boolean;
+            /** Outcome */
+            outcome: string;
+        };
+        /** WebhookAck */
+        smartcommune__platform__payments__schemas__WebhookAck: {
+            /**
+             * Success
+             * @default true
+             */
+            success: boolean;
+            /**
+             * Duplicate
+             * @default false
+             */
+            duplicate: boolean;
+            /** Outcome */
+            outcome: string;
         };
         /** AttachmentOut */
         smartcommune__platform__procedures__schemas__AttachmentOut: {
@@ -7040,6 +8703,383 @@ export interface operations {
             };
         };
     };
+    list_templates_api_provider_v1_provisioning_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"][];
+                };
+            };
+        };
+    };
+    onboard_commune_api_provider_v1_provisioning_communes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunSpec"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_runs_api_provider_v1_provisioning_runs_get: {
+        parameters: {
+            query?: {
+                rollout_id?: string | null;
+                status?: ("pending" | "running" | "succeeded" | "failed" | "cancelled") | null;
+                commune_code?: number | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    show_run_api_provider_v1_provisioning_runs__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_run_api_provider_v1_provisioning_runs__run_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resume_run_api_provider_v1_provisioning_runs__run_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    device_credentials_api_provider_v1_provisioning_runs__run_id__device_credentials_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_rollout_api_provider_v1_provisioning_rollouts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RolloutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutStarted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rollout_progress_api_provider_v1_provisioning_rollouts__rollout_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rollout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rollout_events_api_provider_v1_provisioning_rollouts__rollout_id__events_get: {
+        parameters: {
+            query?: {
+                interval?: number;
+            };
+            header?: never;
+            path: {
+                rollout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_rollout_api_provider_v1_provisioning_rollouts__rollout_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rollout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resume_rollout_api_provider_v1_provisioning_rollouts__rollout_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rollout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_categories_api_v1_report_categories_get: {
         parameters: {
             query?: never;
@@ -7659,6 +9699,9 @@ export interface operations {
             query?: {
                 category?: string | null;
                 status?: ("new" | "accepted" | "in_progress" | "resolved" | "closed" | "rejected" | "duplicate") | null;
+                before_id?: number | null;
+                /** @description min lng,min lat,max lng,max lat */
+                bbox?: string | null;
                 limit?: number;
             };
             header?: never;
@@ -9339,7 +11382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookAck"];
+                    "application/json": components["schemas"]["smartcommune__platform__payments__schemas__WebhookAck"];
                 };
             };
         };
@@ -9359,7 +11402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookAck"];
+                    "application/json": components["schemas"]["smartcommune__platform__payments__schemas__WebhookAck"];
                 };
             };
         };
@@ -9561,6 +11604,7 @@ export interface operations {
             query?: {
                 village_id?: number | null;
                 house_number?: string | null;
+                include_archived?: boolean;
                 limit?: number;
                 offset?: number;
             };
@@ -9687,6 +11731,37 @@ export interface operations {
             };
         };
     };
+    archive_household_api_v1_households__household_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                household_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     update_household_api_v1_households__household_id__patch: {
         parameters: {
             query?: never;
@@ -9701,6 +11776,37 @@ export interface operations {
                 "application/json": components["schemas"]["HouseholdPatch"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    restore_household_api_v1_households__household_id__restore_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                household_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -9763,6 +11869,7 @@ export interface operations {
                 group?: string | null;
                 status?: ("pending" | "verified" | "rejected") | null;
                 q?: string | null;
+                include_archived?: boolean;
                 limit?: number;
                 offset?: number;
             };
@@ -9889,6 +11996,37 @@ export interface operations {
             };
         };
     };
+    archive_resident_api_v1_residents__resident_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     update_resident_api_v1_residents__resident_id__patch: {
         parameters: {
             query?: never;
@@ -9903,6 +12041,37 @@ export interface operations {
                 "application/json": components["schemas"]["ResidentPatch"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    restore_resident_api_v1_residents__resident_id__restore_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resident_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -10047,6 +12216,61 @@ export interface operations {
             };
         };
     };
+    list_village_heads_api_v1_village_heads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VillageScopeOut"][];
+                };
+            };
+        };
+    };
+    set_village_head_villages_api_v1_village_heads__user_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VillageScopeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VillageScopeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_announcements_api_v1_announcements_get: {
         parameters: {
             query?: {
@@ -10156,6 +12380,41 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_announcement_api_v1_announcements__announcement_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                announcement_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementPatch"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -10388,6 +12647,57 @@ export interface operations {
             };
         };
     };
+    esms_delivery_report_webhooks_esms_delivery_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryReportAck"];
+                };
+            };
+        };
+    };
+    zalo_delivery_report_webhooks_zalo_zns_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-zevent-signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryReportAck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_surveys_api_v1_surveys_get: {
         parameters: {
             query?: {
@@ -10568,6 +12878,965 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_farms_api_v1_production_farms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FarmOut"][];
+                };
+            };
+        };
+    };
+    create_farm_api_v1_production_farms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FarmIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FarmOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_farm_api_v1_production_farms__farm_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                farm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FarmDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_plot_api_v1_production_farms__farm_id__plots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                farm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlotIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlotOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_certification_api_v1_production_farms__farm_id__certifications_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                farm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_logs_api_v1_production_farms__farm_id__logs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                farm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_log_api_v1_production_farms__farm_id__logs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                farm_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_lots_api_v1_production_lots_get: {
+        parameters: {
+            query?: {
+                farm_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LotOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_lot_api_v1_production_lots__lot_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lot_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LotOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    lot_qr_api_v1_production_lots__lot_id__qr__fmt__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lot_id: number;
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    lot_epcis_api_v1_production_lots__lot_id__epcis_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lot_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trace_gs1_01__gtin__10__lot__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gtin: string;
+                lot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    trace_lot_trace__lot__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dashboard_api_v1_insight_dashboard_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    criteria_api_v1_insight_criteria_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorOut"][];
+                };
+            };
+        };
+    };
+    set_criteria_api_v1_insight_criteria_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CriterionTarget"][];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_snapshots_api_v1_insight_criteria_snapshots_get: {
+        parameters: {
+            query?: {
+                code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    take_snapshot_api_v1_insight_criteria_snapshots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotRun"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    map_layer_api_v1_insight_map__layer__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                layer: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_listings_api_v1_listings_get: {
+        parameters: {
+            query?: {
+                kind?: ("service" | "tourism" | "product") | null;
+                category?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_listing_api_v1_listings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_requests_api_v1_listings_requests_get: {
+        parameters: {
+            query?: {
+                listing_id?: number | null;
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_listing_api_v1_listings__listing_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_listing_api_v1_listings__listing_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListingPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_photos_api_v1_listings__listing_id__photos_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_add_photos_api_v1_listings__listing_id__photos_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    public_listings_api_v1_public_listings_get: {
+        parameters: {
+            query?: {
+                kind?: ("service" | "tourism" | "product") | null;
+                category?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    public_listing_api_v1_public_listings__listing_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    public_photo_api_v1_public_listings__listing_id__photos__file_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: number;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    public_request_api_v1_public_listings__listing_id__requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                listing_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestAck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stripe_checkout_webhook_webhooks_stripe_checkout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["smartcommune__platform__listings__schemas__WebhookAck"];
+                };
+            };
+        };
+    };
+    province_criteria_api_provider_v1_insight_provinces__province_code__criteria_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                province_code: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Validation Error */

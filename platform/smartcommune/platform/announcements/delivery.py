@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import structlog
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
 
-from smartcommune.platform.announcements.models import Announcement, Delivery
+from smartcommune.platform.announcements.models import Announcement, Delivery, DeliveryReportRow
+from smartcommune.platform.notifications.callbacks import ProviderReport
 from smartcommune.platform.notifications.channels import (
     ChannelError,
     Channels,
@@ -29,6 +33,7 @@ from smartcommune.platform.notifications.settings import get_channel_settings
 from smartcommune.platform.residents.models import Resident
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.session import TenantSession, tenant_transaction
+from smartcommune.tenants.settings import get_settings
 
 log = structlog.stdlib.get_logger(__name__)
 URGENCY = {"emergency": "high", "urgent": "high", "normal": "normal"}
@@ -94,8 +99,72 @@ def _send_one(
             body=a.body,
             reference=f"{tenant.schema_name}:{d.id}",
             commune_name=tenant.name,
+            callback_url=esms_callback_url(tenant) if d.channel == "sms" else "",
         )
     )
+
+
+def esms_callback_url(tenant: TenantInfo) -> str:
+    """The commune's delivery-report hook given to eSMS with each SMS (only when a secret is configured)."""
+    secret = get_channel_settings().esms_callback_secret
+    if not secret:
+        return ""
+    base = get_settings().public_url.rstrip("/")
+    return f"{base}/t/{tenant.slug}/webhooks/esms/delivery?" + urlencode({"token": secret})
+
+
+# -- delivery reports ---------------------------------------------------------------------------------
+CHANNEL_OF_PROVIDER = {"esms": "sms", "zalo": "zalo"}
+
+
+def record_report(db: Session, report: ProviderReport) -> str:
+    """Apply a provider's delivery report once: `sent` → `delivered` / `failed` (with reason).
+
+    Only final reports are stored (one per provider message id); a replay, or a report about a message
+    this commune never sent, changes no delivery. Returns the outcome: applied | duplicate | pending |
+    unknown_message | ignored.
+    """
+    if report.status not in ("delivered", "failed"):
+        return "pending"  # e.g. eSMS "waiting for the telco's report": the final one follows
+    stored = db.execute(
+        pg_insert(DeliveryReportRow)
+        .values(
+            provider=report.provider,
+            provider_message_id=report.message_id[:120],
+            status=report.status,
+            reason=report.reason,
+            payload=report.payload,
+        )
+        .on_conflict_do_nothing(constraint="uq_delivery_reports_provider_message")
+        .returning(DeliveryReportRow.id)
+    ).scalar()
+    if stored is None:
+        return "duplicate"
+    d = db.scalar(
+        select(Delivery)
+        .where(
+            Delivery.channel == CHANNEL_OF_PROVIDER[report.provider],
+            Delivery.provider_message_id == report.message_id,
+        )
+        .order_by(Delivery.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if d is None:
+        return "unknown_message"
+    row = db.get(DeliveryReportRow, stored)
+    if row is not None:
+        row.delivery_id = d.id
+    if d.status != "sent":
+        return "ignored"  # already final (or cancelled): a late report never rewrites it
+    now = datetime.now(UTC)
+    d.status, d.updated_at = report.status, now
+    if report.status == "delivered":
+        d.delivered_at = now
+    else:
+        d.error = report.reason
+    db.flush()
+    return "applied"
 
 
 def drain_batch(tenant: TenantInfo, *, batch: int = 200, channels: Channels | None = None) -> DrainResult:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -18,7 +19,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcommune.tenants.tenant_schema import TenantBase
@@ -72,6 +73,12 @@ class Delivery(TenantBase):
             "id",
             postgresql_where=text("status = 'queued'"),
         ),
+        Index(
+            "ix_announcement_deliveries_provider_message_id",
+            "channel",
+            "provider_message_id",
+            postgresql_where=text("provider_message_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -85,4 +92,21 @@ class Delivery(TenantBase):
     provider_message_id: Mapped[str | None] = mapped_column(String(120))
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DeliveryReportRow(TenantBase):
+    """A provider's delivery report (eSMS.vn callback, Zalo ZNS webhook), stored once per message id."""
+
+    __tablename__ = "delivery_reports"
+    __table_args__ = (UniqueConstraint("provider", "provider_message_id", name="uq_delivery_reports_provider_message"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))  # esms | zalo
+    provider_message_id: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20))  # delivered | failed | pending
+    reason: Mapped[str | None] = mapped_column(String(500))
+    delivery_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

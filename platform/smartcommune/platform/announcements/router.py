@@ -4,27 +4,37 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from smartcommune.platform.announcements import service
+from smartcommune.platform.announcements import delivery, service
 from smartcommune.platform.announcements.schemas import (
     AnnouncementIn,
     AnnouncementOut,
+    AnnouncementPatch,
     AttachmentOut,
     DeliveryReport,
+    DeliveryReportAck,
     LoudspeakerItem,
     PushKeyOut,
     PushSubscriptionIn,
 )
 from smartcommune.platform.files.http import file_response
 from smartcommune.platform.files.service import DOCUMENT, read_file, store_upload
-from smartcommune.platform.http.auth import CommuneCall, authorize
+from smartcommune.platform.http.auth import CommuneCall, authorize, tenant_db
+from smartcommune.platform.notifications import callbacks
 from smartcommune.platform.notifications.settings import get_channel_settings
+from smartcommune.platform.residents.scope import village_scope
 from smartcommune.tenants import audit
 from smartcommune.tenants.authz.authorizer import is_allowed
+from smartcommune.tenants.session import TenantSession
 
 router = APIRouter(prefix="/api/v1", tags=["announcements"])
+
+
+def _scope(call: CommuneCall) -> frozenset[int] | None:
+    """A village head composes and manages announcements for their own village(s) only."""
+    return village_scope(call.db, call.principal, call.tenant.commune_code, "announcements", "write")
 
 
 def _manager(call: CommuneCall) -> bool:
@@ -48,7 +58,9 @@ def list_announcements(
 def create_announcement(
     data: AnnouncementIn, call: CommuneCall = Depends(authorize("announcements", "write"))
 ) -> AnnouncementOut:
-    announcement = service.create(call.db, call.tenant, data, actor=call.actor, actor_kind=call.actor_kind)
+    announcement = service.create(
+        call.db, call.tenant, data, actor=call.actor, actor_kind=call.actor_kind, scope=_scope(call)
+    )
     return service.to_out(call.db, [announcement])[0]
 
 
@@ -100,7 +112,20 @@ def get_attachment(
 def cancel_announcement(
     announcement_id: int, call: CommuneCall = Depends(authorize("announcements", "write"))
 ) -> AnnouncementOut:
-    announcement = service.cancel(call.db, announcement_id, actor=call.actor, actor_kind=call.actor_kind)
+    announcement = service.cancel(
+        call.db, announcement_id, actor=call.actor, actor_kind=call.actor_kind, scope=_scope(call)
+    )
+    return service.to_out(call.db, [announcement])[0]
+
+
+@router.patch("/announcements/{announcement_id}", response_model=AnnouncementOut)
+def edit_announcement(
+    announcement_id: int, patch: AnnouncementPatch, call: CommuneCall = Depends(authorize("announcements", "write"))
+) -> AnnouncementOut:
+    """Edit before publication (409 `announcement_not_editable` once published or cancelled)."""
+    announcement = service.update(
+        call.db, call.tenant, announcement_id, patch, actor=call.actor, actor_kind=call.actor_kind, scope=_scope(call)
+    )
     return service.to_out(call.db, [announcement])[0]
 
 
@@ -114,7 +139,7 @@ def delivery_report(
     call: CommuneCall = Depends(authorize("announcements", "write")),  # who may send may see who got it
 ) -> DeliveryReport:
     return service.delivery_report(
-        call.db, announcement_id, channel=channel, status=status, limit=limit, after_id=after_id
+        call.db, announcement_id, channel=channel, status=status, limit=limit, after_id=after_id, scope=_scope(call)
     )
 
 
@@ -165,3 +190,34 @@ def unsubscribe(
         after={"removed": removed},
     )
     return Response(status_code=204)
+
+
+# -- providers' delivery reports (on the commune's host; authenticated as each provider documents) ----
+callbacks_router = APIRouter(tags=["delivery reports"])
+
+
+@callbacks_router.get("/webhooks/esms/delivery", response_model=DeliveryReportAck)
+def esms_delivery_report(request: Request, db: TenantSession = Depends(tenant_db)) -> DeliveryReportAck:
+    """eSMS.vn `CallbackUrl` (HTTP GET): the shared secret `token` we registered, then the report."""
+    query = dict(request.query_params)
+    callbacks.esms_verify(query.get("token"), get_channel_settings().esms_callback_secret)
+    report = callbacks.esms_parse(query)
+    return DeliveryReportAck(ok=True, outcome=delivery.record_report(db, report))
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@callbacks_router.post("/webhooks/zalo/zns", response_model=DeliveryReportAck)
+def zalo_delivery_report(
+    raw: bytes = Depends(_raw_body),
+    x_zevent_signature: str | None = Header(default=None),
+    db: TenantSession = Depends(tenant_db),
+) -> DeliveryReportAck:
+    """Zalo OA webhook: `X-ZEvent-Signature: mac=sha256(app_id + body + timestamp + OA secret key)`."""
+    body = callbacks.zalo_body(raw)
+    callbacks.zalo_verify(x_zevent_signature, raw, body, get_channel_settings().zalo_oa_secret_key)
+    report = callbacks.zalo_parse(body)
+    outcome = delivery.record_report(db, report) if report is not None else "ignored"
+    return DeliveryReportAck(ok=True, outcome=outcome)

@@ -88,6 +88,7 @@ class DeliveryOut(BaseModel):
     error: str | None
     queued_at: datetime
     sent_at: datetime | None
+    delivered_at: datetime | None = None
 
 
 class DeliveryReport(BaseModel):
@@ -124,3 +125,29 @@ class PushSubscriptionIn(BaseModel):
 
 class PushKeyOut(BaseModel):
     public_key: str
+
+
+class AnnouncementPatch(BaseModel):
+    """Edits to an announcement not yet published (status `scheduled`); omitted fields stay as they are."""
+
+    title: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    body: PlainText | None = Field(default=None, min_length=1, max_length=10_000)
+    priority: Priority | None = None
+    publish_at: datetime | None = None
+    expires_at: datetime | None = None
+    target: Targeting | None = None
+    channels: list[Channel] | None = Field(default=None, max_length=3)
+    loudspeaker: bool | None = None
+    attachment_ids: list[uuid.UUID] | None = Field(default=None, max_length=10)
+
+    @model_validator(mode="after")
+    def _aware_dates(self) -> AnnouncementPatch:
+        for value in (self.publish_at, self.expires_at):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("thời gian cần múi giờ / datetimes need a timezone (e.g. +07:00)")
+        return self
+
+
+class DeliveryReportAck(BaseModel):
+    ok: bool
+    outcome: str  # applied | duplicate | pending | unknown_message | ignored

@@ -29,8 +29,8 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    update,
 )
+from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -43,16 +43,19 @@ from smartcommune.platform.announcements.models import (
 from smartcommune.platform.announcements.schemas import (
     AnnouncementIn,
     AnnouncementOut,
+    AnnouncementPatch,
     AttachmentOut,
     DeliveryOut,
     DeliveryReport,
     LoudspeakerItem,
+    Targeting,
 )
 from smartcommune.platform.files.models import StoredFile
 from smartcommune.platform.inbox.models import InboxItem
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.notifications.models import PushSubscription
 from smartcommune.platform.residents.models import Resident
+from smartcommune.platform.residents.scope import outside_scope
 from smartcommune.platform.villages.models import Village
 from smartcommune.platform.worker.outbox import enqueue_after_commit
 from smartcommune.tenants import audit
@@ -110,7 +113,11 @@ def _visible_to(db: Session, subject: str) -> ColumnElement[bool]:
         Announcement.publish_at <= now,
         or_(Announcement.expires_at.is_(None), Announcement.expires_at > now),
     )
-    me = db.scalar(select(Resident).where(Resident.account_subject == subject, Resident.status == "verified"))
+    me = db.scalar(
+        select(Resident).where(
+            Resident.account_subject == subject, Resident.status == "verified", Resident.archived_at.is_(None)
+        )
+    )
     if me is None:
         return and_(current, Announcement.whole_commune.is_(True))
     village_ok = or_(
@@ -159,6 +166,14 @@ def attachment(db: Session, announcement: Announcement, file_id: uuid.UUID) -> N
 
 
 # -- writing ------------------------------------------------------------------------------------------
+def check_scope(whole_commune: bool, village_ids: Sequence[int], scope: frozenset[int] | None) -> None:
+    """A village head (scope = their villages) may target only residents of their own village(s)."""
+    if scope is None:
+        return
+    if whole_commune or not village_ids or not set(village_ids) <= scope:
+        raise outside_scope(scope)
+
+
 def _check_targets(db: Session, data: AnnouncementIn) -> None:
     wanted = set(data.target.village_ids)
     if wanted:
@@ -186,7 +201,16 @@ def _check_targets(db: Session, data: AnnouncementIn) -> None:
             )
 
 
-def create(db: Session, tenant: TenantInfo, data: AnnouncementIn, *, actor: str, actor_kind: str) -> Announcement:
+def create(
+    db: Session,
+    tenant: TenantInfo,
+    data: AnnouncementIn,
+    *,
+    actor: str,
+    actor_kind: str,
+    scope: frozenset[int] | None = None,
+) -> Announcement:
+    check_scope(data.target.whole_commune, data.target.village_ids, scope)
     now = _now()
     publish_at = data.publish_at or now
     if data.expires_at is not None and data.expires_at <= max(publish_at, now):
@@ -231,8 +255,92 @@ def create(db: Session, tenant: TenantInfo, data: AnnouncementIn, *, actor: str,
     return announcement
 
 
+def get_for_change(db: Session, announcement_id: int, scope: frozenset[int] | None) -> Announcement:
+    a = db.get(Announcement, announcement_id)
+    if a is None:
+        raise NotFound("Không tìm thấy thông báo.", "Announcement not found.", code="announcement_not_found")
+    check_scope(a.whole_commune, a.target_village_ids, scope)
+    return a
+
+
+def update(
+    db: Session,
+    tenant: TenantInfo,
+    announcement_id: int,
+    patch: AnnouncementPatch,
+    *,
+    actor: str,
+    actor_kind: str,
+    scope: frozenset[int] | None = None,
+) -> Announcement:
+    """Edit an announcement before it is published; published or cancelled ones are history (409)."""
+    a = get_for_change(db, announcement_id, scope)
+    if a.status != "scheduled":
+        raise Conflict(
+            "Chỉ sửa được thông báo chưa đăng.",
+            "Only an announcement not yet published can be edited.",
+            code="announcement_not_editable",
+            status=a.status,
+        )
+    before = _snapshot(db, a)
+    current = to_out(db, [a])[0]
+    changes = patch.model_dump(exclude_unset=True)
+    merged = AnnouncementIn(
+        title=patch.title if patch.title is not None else a.title,
+        body=patch.body if patch.body is not None else a.body,
+        priority=patch.priority or a.priority,  # type: ignore[arg-type]
+        publish_at=patch.publish_at if patch.publish_at is not None else a.publish_at,
+        expires_at=patch.expires_at if "expires_at" in changes else a.expires_at,
+        target=patch.target
+        if patch.target is not None
+        else Targeting(whole_commune=a.whole_commune, village_ids=a.target_village_ids, groups=a.target_groups),
+        channels=patch.channels if patch.channels is not None else a.channels,  # type: ignore[arg-type]
+        loudspeaker=patch.loudspeaker if patch.loudspeaker is not None else a.loudspeaker,
+        attachment_ids=patch.attachment_ids
+        if patch.attachment_ids is not None
+        else [f.id for f in current.attachments],
+    )
+    check_scope(merged.target.whole_commune, merged.target.village_ids, scope)
+    now = _now()
+    publish_at = merged.publish_at or now
+    if merged.expires_at is not None and merged.expires_at <= max(publish_at, now):
+        raise InvalidInput(
+            "Thời điểm hết hạn phải sau thời điểm đăng.",
+            "The expiry must be after the publication time.",
+            code="invalid_expiry",
+            field="expires_at",
+        )
+    _check_targets(db, merged)
+    a.title, a.body, a.priority = merged.title, merged.body, merged.priority
+    a.publish_at, a.expires_at = publish_at, merged.expires_at
+    a.whole_commune = merged.target.whole_commune
+    a.target_village_ids = sorted(set(merged.target.village_ids))
+    a.target_groups = sorted(set(merged.target.groups))
+    a.channels, a.loudspeaker = sorted(set(merged.channels)), merged.loudspeaker
+    if patch.attachment_ids is not None:
+        db.execute(delete(AnnouncementAttachment).where(AnnouncementAttachment.announcement_id == a.id))
+        db.flush()
+        for file_id in dict.fromkeys(patch.attachment_ids):
+            db.add(AnnouncementAttachment(announcement_id=a.id, file_id=file_id))
+    db.flush()
+    if publish_at <= now:
+        publish(db, tenant, a)
+        db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="update",
+        object_type="announcement",
+        object_id=str(a.id),
+        before=before,
+        after=_snapshot(db, a),
+    )
+    return a
+
+
 def _targeted(a: Announcement) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Resident.status == "verified"]
+    conditions: list[ColumnElement[bool]] = [Resident.status == "verified", Resident.archived_at.is_(None)]
     if not a.whole_commune:
         if a.target_village_ids:
             conditions.append(Resident.village_id.in_(a.target_village_ids))
@@ -305,16 +413,16 @@ def publish_due(db: Session, tenant: TenantInfo, *, limit: int = 50) -> int:
     return len(due)
 
 
-def cancel(db: Session, announcement_id: int, *, actor: str, actor_kind: str) -> Announcement:
-    a = db.get(Announcement, announcement_id)
-    if a is None:
-        raise NotFound("Không tìm thấy thông báo.", "Announcement not found.", code="announcement_not_found")
+def cancel(
+    db: Session, announcement_id: int, *, actor: str, actor_kind: str, scope: frozenset[int] | None = None
+) -> Announcement:
+    a = get_for_change(db, announcement_id, scope)
     if a.status == "cancelled":
         raise Conflict("Thông báo đã bị hủy.", "The announcement is already cancelled.", code="already_cancelled")
     before = _snapshot(db, a)
     a.status = "cancelled"
     db.execute(
-        update(Delivery)
+        sql_update(Delivery)
         .where(Delivery.announcement_id == a.id, Delivery.status == "queued")
         .values(status="failed", error="cancelled", updated_at=func.now())
     )
@@ -349,11 +457,16 @@ def _effective_status() -> ColumnElement[str]:
 
 
 def delivery_report(
-    db: Session, announcement_id: int, *, channel: str | None, status: str | None, limit: int, after_id: int
+    db: Session,
+    announcement_id: int,
+    *,
+    channel: str | None,
+    status: str | None,
+    limit: int,
+    after_id: int,
+    scope: frozenset[int] | None = None,
 ) -> DeliveryReport:
-    a = db.get(Announcement, announcement_id)
-    if a is None:
-        raise NotFound("Không tìm thấy thông báo.", "Announcement not found.", code="announcement_not_found")
+    a = get_for_change(db, announcement_id, scope)
     effective = _effective_status().label("effective")
     base = (
         select(Delivery, effective)
@@ -381,6 +494,7 @@ def delivery_report(
             error=d.error,
             queued_at=d.queued_at,
             sent_at=d.sent_at,
+            delivered_at=d.delivered_at,
         )
         for d, st in db.execute(query)
     ]

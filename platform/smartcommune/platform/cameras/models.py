@@ -52,6 +52,9 @@ class Camera(TenantBase):
     fps: Mapped[float | None] = mapped_column(Float)
     codec: Mapped[str | None] = mapped_column(String(20))
     model: Mapped[str | None] = mapped_column(String(120))
+    manufacturer: Mapped[str | None] = mapped_column(String(120))  # ONVIF GetDeviceInformation
+    firmware: Mapped[str | None] = mapped_column(String(120))
+    onvif_xaddr: Mapped[str | None] = mapped_column(String(500))  # device service URL (no credentials)
     snapshot_file_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

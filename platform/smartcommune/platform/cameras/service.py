@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -363,3 +364,43 @@ def dismiss(db: Session, event_id: int, *, actor: str, actor_kind: str) -> Camer
 def counts_by_status(db: Session) -> dict[str, int]:
     rows = db.execute(select(Camera.status, func.count()).group_by(Camera.status)).all()
     return {status: int(n) for status, n in rows}
+
+
+# -- ONVIF ----------------------------------------------------------------------------------------------
+def onvif_xaddr_for(camera: Camera) -> str:
+    """The device service URL: the one recorded at discovery, else the ONVIF default on the stream's host."""
+    if camera.onvif_xaddr:
+        return camera.onvif_xaddr
+    parts = urlsplit(camera.stream_url)
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else (parts.hostname or "")
+    return f"http://{host}/onvif/device_service"
+
+
+def identify_onvif(
+    db: Session, camera_id: int, *, actor: str, actor_kind: str, xaddr: str | None = None, timeout_s: float = 3.0
+) -> Camera:
+    """GetDeviceInformation (through the SSRF guard and the commune's site networks) → model, maker, firmware.
+
+    Runs the SOAP call inside the caller's transaction: a short, bounded call (`timeout_s`)."""
+    from smartcommune.platform.cameras import onvif
+
+    camera = get(db, camera_id)
+    url = xaddr or onvif_xaddr_for(camera)
+    clean, _, _ = strip_credentials(url)
+    info = onvif.device_information(
+        clean,
+        secrets.decrypt(camera.username_enc),
+        secrets.decrypt(camera.password_enc),
+        allow=allow_list(db),
+        timeout_s=timeout_s,
+    )
+    before = {"model": camera.model, "manufacturer": camera.manufacturer, "firmware": camera.firmware}
+    camera.model = info.model or camera.model
+    camera.manufacturer = info.manufacturer or camera.manufacturer
+    camera.firmware = info.firmware or camera.firmware
+    camera.onvif_xaddr = clean
+    camera.updated_at = now()
+    db.flush()
+    after = {"model": camera.model, "manufacturer": camera.manufacturer, "firmware": camera.firmware}
+    _audit(db, actor, actor_kind, "onvif_identify", "camera", camera.id, before=before, after=after)
+    return camera

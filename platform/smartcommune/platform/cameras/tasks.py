@@ -29,6 +29,7 @@ from smartcommune.platform.cameras.models import Camera, CameraEvent
 from smartcommune.platform.cameras.motion import MotionDetector, SustainedMotion
 from smartcommune.platform.cameras.probe import ProbeResult
 from smartcommune.platform.netguard import UrlRefused, guard_url
+from smartcommune.platform.operations.health import CallbackCollector, HealthServer, database_ready
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.registry import all_tenant_infos, get_commune, info_from_row
@@ -239,19 +240,75 @@ def watched_cameras(communes: Sequence[int] = (), shard: tuple[int, int] = (0, 1
     return out
 
 
+class CameraWorker:
+    """The `smartcommune camera-worker` process: watchers for this shard, refreshed every minute, plus the
+    health contract (`/healthz`, `/readyz`, `/metrics` on HEALTH_PORT, see `operations.health`)."""
+
+    def __init__(self, communes: Sequence[int] = (), shard: tuple[int, int] = (0, 1), fps: float = 5.0) -> None:
+        self.communes, self.shard, self.fps = tuple(communes), shard, fps
+        self.stop = threading.Event()
+        self.watchers: dict[tuple[int, int], CameraWatcher] = {}
+        self.heartbeat = time.monotonic()
+        self.refreshes = 0
+        self._retired_frames = 0
+        self._retired_events = 0
+
+    def refresh(self) -> None:
+        for cam in watched_cameras(self.communes, self.shard):
+            key = (cam.tenant.commune_code, cam.camera_id)
+            old = self.watchers.get(key)
+            if old is None or not old.is_alive():
+                if old is not None:
+                    self._retired_frames += old.frames
+                    self._retired_events += old.events
+                self.watchers[key] = CameraWatcher(cam, fps=self.fps, stop=self.stop)
+                self.watchers[key].start()
+        self.refreshes += 1
+        self.heartbeat = time.monotonic()
+
+    def alive(self) -> bool:
+        return time.monotonic() - self.heartbeat < 180  # the loop turns every 60 s
+
+    def counters(self) -> dict[str, float]:
+        watchers = list(self.watchers.values())
+        return {
+            "frames_processed": self._retired_frames + sum(w.frames for w in watchers),
+            "motion_events": self._retired_events + sum(w.events for w in watchers),
+            "camera_list_refreshes": self.refreshes,
+        }
+
+    def gauges(self) -> dict[str, float]:
+        return {"cameras_watched": sum(1 for w in self.watchers.values() if w.is_alive())}
+
+    def health_server(self, port: int | None = None, host: str | None = None) -> HealthServer:
+        return HealthServer(
+            live=self.alive,
+            ready={"database": database_ready},
+            collectors=[CallbackCollector("smartcommune_camera_worker", self.counters, self.gauges)],
+            port=port,
+            host=host,
+        )
+
+    def run_forever(self) -> None:
+        try:
+            while not self.stop.is_set():
+                try:
+                    self.refresh()
+                except Exception:  # the database may be away for a while: keep the watchers running
+                    log.exception("camera_worker_refresh_failed")
+                self.heartbeat = time.monotonic()  # alive = the loop turns; /readyz reports the database
+                self.stop.wait(60)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop.set()
+
+
 def run_worker(communes: Sequence[int] = (), shard: tuple[int, int] = (0, 1), fps: float = 5.0) -> None:
-    """Watch every camera of this shard; re-read the camera list every minute."""
-    stop = threading.Event()
-    watchers: dict[tuple[int, int], CameraWatcher] = {}
+    """Watch every camera of this shard; re-read the camera list every minute; serve the health port."""
+    worker = CameraWorker(communes, shard, fps)
+    health = worker.health_server().start()
     try:
-        while True:
-            for cam in watched_cameras(communes, shard):
-                key = (cam.tenant.commune_code, cam.camera_id)
-                if key not in watchers or not watchers[key].is_alive():
-                    watchers[key] = CameraWatcher(cam, fps=fps, stop=stop)
-                    watchers[key].start()
-            time.sleep(60)
-    except KeyboardInterrupt:
-        pass
+        worker.run_forever()
     finally:
-        stop.set()
+        health.stop()

@@ -11,22 +11,32 @@
 - Validation against the device's profile; anything malformed or out of range goes to the commune's
   dead-letter table. No message can crash the loop: every batch is wrapped, failures are counted.
 - After each batch: threshold rules for the devices seen; command results from `rpc/res/{id}`.
+- Scale-out: `MQTT_INGEST_SHARED_GROUP=ingest` makes every ingester an MQTT v5 client subscribed to
+  `$share/ingest/t/+/d/+/telemetry` (and the results), so the broker spreads messages over N replicas.
+  Each replica keeps its own persistent session (client id suffixed with the host name / pod name,
+  session expiry `MQTT_INGEST_SESSION_EXPIRY_S`, default 1 day), so QoS 1 holds per replica.
+- Health: `/healthz`, `/readyz` (broker connected, database reachable) and `/metrics` on `HEALTH_PORT`
+  (9000), see `operations.health`.
 """
 
 from __future__ import annotations
 
 import json
-import queue
+import os
+import socket
 import threading
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import structlog
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from prometheus_client import Histogram
 from sqlalchemy import select
 
 from smartcommune.platform.devices import service
@@ -42,9 +52,19 @@ from smartcommune.tenants.settings import get_settings
 log = structlog.stdlib.get_logger(__name__)
 TELEMETRY = "t/+/d/+/telemetry"
 RPC_RESULTS = "t/+/d/+/rpc/res/+"
+POLL_S = 0.005
+IDLE_POLL_S = 0.02
+MAX_PENDING = 100_000
+METRIC_HELP = {
+    "received": "MQTT messages received",
+    "stored": "Telemetry rows committed (messages ingested)",
+    "dead_letters": "Messages kept in a dead-letter table",
+    "batch_errors": "Batches that failed and were retried",
+    "batches": "Batches committed",
+}
 
 
-@dataclass
+@dataclass(slots=True)
 class Incoming:
     topic: str
     payload: bytes
@@ -107,18 +127,43 @@ class Ingester:
         batch_size: int | None = None,
         flush_ms: int | None = None,
         ack_after_commit: bool | None = None,
+        shared_group: str | None = None,
+        session_expiry_s: int = 86_400,
     ) -> None:
         settings = get_settings()
         self.manual_ack = settings.mqtt_ingest_ack_after_commit if ack_after_commit is None else ack_after_commit
         self.address = address or broker_address()
         self.batch_size = batch_size or settings.mqtt_ingest_batch
         self.flush_s = (flush_ms or settings.mqtt_ingest_flush_ms) / 1000
-        self.queue: queue.Queue[Incoming] = queue.Queue(maxsize=100_000)
+        self.pending: deque[Incoming] = deque()
         self.counters: Counter[str] = Counter()
         self.directory = Directory()
         self.connected = threading.Event()
         self._stop = threading.Event()
-        self.client = new_client(client_id, self.address, clean_session=False, manual_ack=self.manual_ack)
+        self.shared_group = shared_group
+        self.heartbeat = time.monotonic()
+        self.batch_latency = Histogram(
+            "smartcommune_ingest_batch_seconds",
+            "Time to validate and commit one batch",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+            registry=None,
+        )
+        self._connect_properties: Properties | None = None
+        if shared_group:
+            # MQTT v5: several replicas share one subscription; each keeps its own persistent session.
+            self.client = mqtt.Client(
+                mqtt.CallbackAPIVersion.VERSION2,
+                client_id=client_id,
+                protocol=mqtt.MQTTv5,
+                manual_ack=self.manual_ack,
+            )
+            if self.address.username:
+                self.client.username_pw_set(self.address.username, self.address.password)
+            self.client.reconnect_delay_set(min_delay=1, max_delay=5)
+            self._connect_properties = Properties(PacketTypes.CONNECT)
+            self._connect_properties.SessionExpiryInterval = session_expiry_s
+        else:
+            self.client = new_client(client_id, self.address, clean_session=False, manual_ack=self.manual_ack)
         self.client.max_inflight_messages_set(1000)
         self.client.max_queued_messages_set(0)
         self.client.on_connect = self._on_connect
@@ -132,7 +177,7 @@ class Ingester:
         if getattr(reason, "is_failure", False):
             log.warning("mqtt_ingest_connect_refused", reason=str(reason))
             return
-        client.subscribe([(TELEMETRY, 1), (RPC_RESULTS, 1)])
+        client.subscribe([(self.topic(TELEMETRY), 1), (self.topic(RPC_RESULTS), 1)])
         self.counters["connects"] += 1
         self.connected.set()
         log.info("mqtt_ingest_connected", host=self.address.host, port=self.address.port)
@@ -144,11 +189,49 @@ class Ingester:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         self.counters["received"] += 1
-        self.queue.put(Incoming(msg.topic, bytes(msg.payload), msg.mid, msg.qos, datetime.now(UTC)))
+        while len(self.pending) >= MAX_PENDING and not self._stop.is_set():
+            time.sleep(0.01)  # the database is behind: stop reading, TCP pushes back to the broker
+        self.pending.append(Incoming(msg.topic, bytes(msg.payload), msg.mid, msg.qos, datetime.now(UTC)))
+
+    def topic(self, pattern: str) -> str:
+        return f"$share/{self.shared_group}/{pattern}" if self.shared_group else pattern
+
+    # -- health --
+    def alive(self) -> bool:
+        """The writer thread keeps turning (it wakes every 20 ms when idle; a batch stuck for 60 s is not alive)."""
+        return self._worker.is_alive() and time.monotonic() - self.heartbeat < 60
+
+    def metrics(self) -> Any:
+        from smartcommune.platform.operations.health import CallbackCollector
+
+        return CallbackCollector(
+            "smartcommune_ingest",
+            lambda: {name: 0 for name in METRIC_HELP} | dict(self.counters),
+            lambda: {"queue_depth": len(self.pending), "broker_connected": int(self.connected.is_set())},
+            extra=[self.batch_latency],
+            help_text=METRIC_HELP,
+        )
+
+    def health_server(self, port: int | None = None, host: str | None = None) -> Any:
+        from smartcommune.platform.operations.health import HealthServer, database_ready
+
+        return HealthServer(
+            live=self.alive,
+            ready={"broker": self.connected.is_set, "database": database_ready},
+            collectors=[self.metrics()],
+            port=port,
+            host=host,
+        )
 
     # -- lifecycle --
     def start(self) -> Ingester:
-        self.client.connect_async(self.address.host, self.address.port, keepalive=10)
+        self.client.connect_async(
+            self.address.host,
+            self.address.port,
+            keepalive=10,
+            clean_start=False if self.shared_group else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
+            properties=self._connect_properties,
+        )
         self.client.loop_start()
         self._worker.start()
         return self
@@ -170,25 +253,37 @@ class Ingester:
             self.stop()
 
     # -- writer thread --
+    def _take(self, limit: int) -> list[Incoming]:
+        taken: list[Incoming] = []
+        pending = self.pending
+        try:
+            while len(taken) < limit:
+                taken.append(pending.popleft())
+        except IndexError:
+            pass
+        return taken
+
     def _run(self) -> None:
-        while not self._stop.is_set() or not self.queue.empty():
-            batch: list[Incoming] = []
-            try:
-                batch.append(self.queue.get(timeout=0.2))
-            except queue.Empty:
+        """Collect up to `batch_size` messages or `flush_ms` after the first one, then write them.
+
+        The network thread appends to a deque (atomic, no lock, no wake-up per message); this thread
+        polls it every few milliseconds, which costs far less than a Condition notify per message."""
+        while not self._stop.is_set() or self.pending:
+            self.heartbeat = time.monotonic()
+            if not self.pending:
                 self._housekeeping()
+                time.sleep(IDLE_POLL_S)
                 continue
             deadline = time.monotonic() + self.flush_s
-            while len(batch) < self.batch_size:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(self.queue.get(timeout=remaining))
-                except queue.Empty:
-                    break
+            batch = self._take(self.batch_size)
+            while len(batch) < self.batch_size and time.monotonic() < deadline and not self._stop.is_set():
+                time.sleep(POLL_S)
+                batch += self._take(self.batch_size - len(batch))
             try:
+                started = time.perf_counter()
                 self.process(batch)
+                self.batch_latency.observe(time.perf_counter() - started)
+                self.counters["batches"] += 1
                 if self.manual_ack:
                     for item in batch:
                         if item.qos > 0:
@@ -198,8 +293,7 @@ class Ingester:
                 self.counters["batch_errors"] += 1
                 log.exception("mqtt_ingest_batch_failed", size=len(batch))
                 time.sleep(0.5)
-                for item in batch:
-                    self.queue.put(item)
+                self.pending.extendleft(reversed(batch))
             self._housekeeping()
 
     def _housekeeping(self) -> None:
@@ -305,4 +399,17 @@ def main() -> None:
     from smartcommune.platform.observability.logging import configure_logging
 
     configure_logging()
-    Ingester().run_forever()
+    group = os.environ.get("MQTT_INGEST_SHARED_GROUP") or None
+    client_id = os.environ.get("MQTT_INGEST_CLIENT_ID", "smartcommune-ingest")
+    if group:  # one persistent session per replica (the pod name is stable in a StatefulSet, unique anyway)
+        client_id = f"{client_id}-{os.environ.get('HOSTNAME') or socket.gethostname()}"
+    ingester = Ingester(
+        client_id=client_id,
+        shared_group=group,
+        session_expiry_s=int(os.environ.get("MQTT_INGEST_SESSION_EXPIRY_S", "86400")),
+    )
+    health = ingester.health_server().start()
+    try:
+        ingester.run_forever()
+    finally:
+        health.stop()

@@ -52,6 +52,9 @@ class Device(TenantBase):
     mqtt_username: Mapped[str] = mapped_column(String(100), unique=True)
     credentials_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # Presence as last notified (devices.tasks.presence_sweep): unknown | online | offline.
+    presence: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
+    presence_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import uuid
 from collections.abc import Iterable, Sequence
@@ -177,6 +178,9 @@ def broker_identities(conn: Connection) -> list[creds.BrokerIdentity]:
 
 
 # -- telemetry validation and storage -----------------------------------------------------------------
+COPY_MIN_ROWS = 20  # below this a multi-row INSERT is as fast as COPY
+
+
 class Rejected(Exception):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
@@ -217,18 +221,34 @@ def validate(fields: Sequence[dict[str, Any]], payload: Any) -> tuple[datetime |
     return ts, values
 
 
+def _copy_telemetry(db: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """COPY the rows into the commune's `telemetry` (search_path is the tenant schema: SET LOCAL)."""
+    raw = db.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy("COPY telemetry (device_id, ts, data) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row((r["device_id"], r["ts"], json.dumps(r["data"], separators=(",", ":"))))
+
+
 def store_batch(db: Session, rows: Sequence[dict[str, Any]], dead: Sequence[dict[str, Any]]) -> None:
+    """One COPY for the telemetry rows, one UPDATE for every device's last_seen_at, one INSERT of dead letters."""
     if rows:
-        db.execute(insert(Telemetry), list(rows))
+        if len(rows) >= COPY_MIN_ROWS:
+            _copy_telemetry(db, rows)
+        else:
+            db.execute(insert(Telemetry), list(rows))
         last: dict[int, datetime] = {}
         for r in rows:
             last[r["device_id"]] = max(last.get(r["device_id"], r["ts"]), r["ts"])
-        for device_id, ts in last.items():
-            db.execute(
-                update(Device)
-                .where(Device.id == device_id)
-                .values(last_seen_at=func.greatest(func.coalesce(Device.last_seen_at, ts), ts))
-            )
+        ids, stamps = zip(*sorted(last.items()), strict=True)
+        db.execute(
+            text(
+                "UPDATE devices AS d SET last_seen_at = GREATEST(COALESCE(d.last_seen_at, v.ts), v.ts)"
+                " FROM unnest(CAST(:ids AS bigint[]), CAST(:stamps AS timestamptz[])) AS v(id, ts)"
+                " WHERE d.id = v.id"
+            ),
+            {"ids": list(ids), "stamps": list(stamps)},
+        )
     if dead:
         db.execute(insert(DeadLetter), list(dead))
 
@@ -552,3 +572,54 @@ def forget_index(commune_code: int) -> None:
     """Drop a commune's broker identities (commune deleted)."""
     with app_engine().begin() as conn:
         conn.execute(delete(DeviceIndex).where(DeviceIndex.commune_code == commune_code))
+
+
+# -- presence -------------------------------------------------------------------------------------------
+def update_presence(db: Session, tenant: TenantInfo, at: datetime | None = None) -> list[tuple[int, str, str]]:
+    """Online/offline by inactivity timeout (`DEVICE_OFFLINE_AFTER_S`); notify officials on each change.
+
+    Returns (device id, previous, new) for the devices whose presence changed. A device never heard from
+    stays `unknown`; its first message makes it `online` without a notification (nothing was lost)."""
+    at = at or now()
+    timeout_s = get_settings().device_offline_after_s
+    threshold = at - timedelta(seconds=timeout_s)
+    changes: list[tuple[int, str, str, str]] = []
+    for device_id, name, presence, last_seen in db.execute(
+        select(Device.id, Device.name, Device.presence, Device.last_seen_at).with_for_update(skip_locked=True)
+    ):
+        if last_seen is None:
+            continue
+        new = "online" if last_seen >= threshold else "offline"
+        if new != presence:
+            changes.append((device_id, name, presence, new))
+    for new in ("online", "offline"):
+        ids = [c[0] for c in changes if c[3] == new]
+        if ids:
+            db.execute(update(Device).where(Device.id.in_(ids)).values(presence=new, presence_changed_at=at))
+    notable = [c for c in changes if not (c[2] == "unknown" and c[3] == "online")]
+    if notable:
+        recipients = holders_of(app_engine(), tenant.commune_code, RESPONSIBLE_ROLES)
+        minutes = max(1, timeout_s // 60)
+        for device_id, name, _previous, new in notable:
+            offline = new == "offline"
+            notify(
+                db,
+                recipients,
+                Message(
+                    kind="device_presence",
+                    title=(
+                        f"Thiết bị mất kết nối / Device offline: {name}"
+                        if offline
+                        else f"Thiết bị kết nối lại / Device back online: {name}"
+                    ),
+                    body=(
+                        f"Không nhận dữ liệu quá {minutes} phút. / No data for over {minutes} min."
+                        if offline
+                        else "Thiết bị đã gửi dữ liệu trở lại. / The device is sending data again."
+                    ),
+                    priority="high" if offline else "normal",
+                    source_type="device",
+                    source_id=str(device_id),
+                ),
+            )
+    return [(device_id, previous, new) for device_id, _, previous, new in changes]

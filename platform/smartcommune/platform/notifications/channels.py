@@ -40,6 +40,7 @@ class TextMessage:
     body: str
     reference: str  # idempotency / tracking key: "<schema>:<delivery id>"
     commune_name: str = ""
+    callback_url: str = ""  # where the provider reports delivery (eSMS `CallbackUrl`); empty: none
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class EsmsSmsChannel:
             "IsUnicode": "0",
             "Sandbox": "1" if self.settings.esms_sandbox else "0",
             "RequestId": message.reference,
-        }
+        } | ({"CallbackUrl": message.callback_url} if message.callback_url else {})
 
     def send(self, message: TextMessage) -> str | None:
         try:

@@ -18,11 +18,16 @@ class ChannelSettings(BaseSettings):
     esms_secret_key: str = ""
     esms_brandname: str = ""
     esms_sandbox: bool = False
+    # Shared secret of the delivery-report callback URL given to eSMS (eSMS signs nothing); empty → no
+    # CallbackUrl is sent and the callback route refuses every call.
+    esms_callback_secret: str = ""
     # Zalo: "logging" or "zns" (Zalo Notification Service template messages).
     zalo_provider: str = "logging"
     zalo_zns_url: str = "https://business.openapi.zalo.me/message/template"
     zalo_access_token: str = ""
     zalo_template_id: str = ""
+    # OA secret key: verifies `X-ZEvent-Signature` of the OA webhook (delivery reports); empty → refused.
+    zalo_oa_secret_key: str = ""
     # Web push: VAPID key pair (private key as base64url raw or PEM); empty → logging adapter.
     vapid_private_key: str = ""
     vapid_public_key: str = ""

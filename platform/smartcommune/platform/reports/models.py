@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,6 +48,11 @@ class Report(TenantBase):
         Index("ix_reports_reporter_created_at", "reporter", "created_at"),
         Index("ix_reports_status_sla_due_at", "status", "sla_due_at"),
         Index("ix_reports_created_at", "created_at"),
+        # The public list and map: newest non-hidden reports (with a point, for the map).
+        Index("ix_reports_public_id", text("id DESC"), postgresql_where=text("hidden IS false")),
+        Index(
+            "ix_reports_public_map_id", text("id DESC"), postgresql_where=text("hidden IS false AND lat IS NOT NULL")
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -33,6 +33,7 @@ from smartcommune.platform.reports.schemas import (
 from smartcommune.platform.reports.service import Viewer
 from smartcommune.tenants.authz.authorizer import is_allowed
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.errors import InvalidInput
 from smartcommune.tenants.session import TenantSession
 
 router = APIRouter(tags=["reports"])
@@ -225,14 +226,35 @@ def public_reports(
 def public_map(
     category: str | None = Query(default=None, max_length=40),
     status: ReportStatus | None = None,
-    limit: int = Query(default=1000, ge=1, le=5000),
+    before_id: int | None = None,
+    bbox: str | None = Query(
+        default=None, max_length=100, description="min lng,min lat,max lng,max lat", pattern=r"^[-0-9.,\s]+$"
+    ),
+    limit: int = Query(default=300, ge=1, le=2000),
     db: TenantSession = Depends(tenant_db),
 ) -> JSONResponse:
-    reports = service.public_list(
-        db, category_code=category, status=status, before_id=None, limit=limit, with_point=True
+    """GeoJSON, one page of the newest reports with a point (`next_before_id` pages on; `bbox` narrows)."""
+    body: dict[str, Any] = service.public_map(
+        db, category_code=category, status=status, before_id=before_id, limit=limit, bbox=_bbox(bbox)
     )
-    body: dict[str, Any] = service.geojson(reports)
     return JSONResponse(body, media_type="application/geo+json")
+
+
+def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    if not raw:
+        return None
+    try:
+        min_lng, min_lat, max_lng, max_lat = (float(x) for x in raw.split(","))
+    except ValueError as e:
+        raise InvalidInput(
+            "bbox cần 4 số: kinh độ nhỏ nhất, vĩ độ nhỏ nhất, kinh độ lớn nhất, vĩ độ lớn nhất.",
+            "bbox needs 4 numbers: min lng, min lat, max lng, max lat.",
+            code="invalid_bbox",
+            field="bbox",
+        ) from e
+    if not (-180 <= min_lng <= max_lng <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise InvalidInput("bbox không hợp lệ.", "Invalid bbox.", code="invalid_bbox", field="bbox")
+    return min_lng, min_lat, max_lng, max_lat
 
 
 @router.get("/api/v1/public/reports/stats", response_model=ReportStats)
@@ -246,8 +268,7 @@ def public_stats(
 @router.get("/api/v1/public/reports/{report_id}", response_model=PublicReport)
 def public_report(report_id: int, db: TenantSession = Depends(tenant_db)) -> PublicReport:
     report = service.public_get(db, report_id)
-    rows = service.public_list(db, category_code=None, status=None, before_id=report.id + 1, limit=1)
-    return rows[0]
+    return service.public_list(db, category_code=None, status=None, before_id=None, limit=1, report_id=report.id)[0]
 
 
 @router.get("/api/v1/public/reports/{report_id}/photos/{photo_id}")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, case, func, null, select, text, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -492,24 +493,35 @@ def moderate(db: Session, report_id: int, data: ModerationIn, who: Viewer) -> Re
 
 
 # -- public views -------------------------------------------------------------------------------------
-def _public(report: Report, category: ReportCategory, photos: Sequence[ReportPhoto], now: datetime) -> PublicReport:
-    return PublicReport(
-        id=report.id,
-        category_code=category.code,
-        category_name=category.name,
-        status=report.status,
-        description=report.redacted_description if report.redacted_description is not None else report.description,
-        reporter_name=None if report.anonymous else report.reporter_name,
-        lat=report.lat,
-        lng=report.lng,
-        address_code=report.address_code,
-        address=report.address,
-        overdue=is_overdue(report, now),
-        created_at=report.created_at,
-        updated_at=report.updated_at,
-        resolved_at=report.resolved_at,
-        photo_ids=[p.id for p in photos if not p.hidden],
+def _public_columns() -> tuple[Any, ...]:
+    visible_photos = (
+        select(func.coalesce(func.array_agg(aggregate_order_by(ReportPhoto.id, ReportPhoto.position)), text("'{}'")))
+        .where(ReportPhoto.report_id == Report.id, ReportPhoto.hidden.is_(False))
+        .scalar_subquery()
     )
+    return (
+        Report.id,
+        ReportCategory.code,
+        ReportCategory.name,
+        Report.status,
+        func.coalesce(Report.redacted_description, Report.description),
+        case((Report.anonymous.is_(True), null()), else_=Report.reporter_name),
+        Report.lat,
+        Report.lng,
+        Report.address_code,
+        Report.address,
+        Report.sla_due_at,
+        Report.created_at,
+        Report.updated_at,
+        Report.resolved_at,
+        visible_photos,
+    )
+
+
+def _overdue(status: str, sla_due_at: datetime, resolved_at: datetime | None, now: datetime) -> bool:
+    if status in OPEN_STATUSES:
+        return sla_due_at < now
+    return resolved_at is not None and resolved_at > sla_due_at
 
 
 def public_list(
@@ -519,17 +531,134 @@ def public_list(
     status: str | None,
     before_id: int | None,
     limit: int,
-    with_point: bool = False,
+    report_id: int | None = None,
 ) -> list[PublicReport]:
-    query = repository.public_query(category_code=category_code, status=status).order_by(Report.id.desc()).limit(limit)
+    """One round trip: plain columns (no ORM objects) and the visible photo ids aggregated per row; the
+    partial index `ix_reports_public_id` serves the newest-first scan of non-hidden reports."""
+    query = (
+        select(*_public_columns())
+        .join(ReportCategory, ReportCategory.id == Report.category_id)
+        .where(Report.hidden.is_(False))
+        .order_by(Report.id.desc())
+        .limit(limit)
+    )
+    if category_code is not None:
+        query = query.where(ReportCategory.code == category_code)
+    if status is not None:
+        query = query.where(Report.status == status)
     if before_id is not None:
         query = query.where(Report.id < before_id)
-    if with_point:
-        query = query.where(Report.lat.is_not(None))
-    rows = db.execute(query).all()
-    photos = repository.photos_of(db, [r.id for r, _ in rows])
+    if report_id is not None:
+        query = query.where(Report.id == report_id)
     now = datetime.now(UTC)
-    return [_public(r, c, photos[r.id], now) for r, c in rows]
+    return [
+        PublicReport(
+            id=rid,
+            category_code=code,
+            category_name=name,
+            status=st,
+            description=description,
+            reporter_name=reporter_name,
+            lat=lat,
+            lng=lng,
+            address_code=address_code,
+            address=address,
+            overdue=_overdue(st, sla_due_at, resolved_at, now),
+            created_at=created_at,
+            updated_at=updated_at,
+            resolved_at=resolved_at,
+            photo_ids=list(photo_ids or []),
+        )
+        for (
+            rid,
+            code,
+            name,
+            st,
+            description,
+            reporter_name,
+            lat,
+            lng,
+            address_code,
+            address,
+            sla_due_at,
+            created_at,
+            updated_at,
+            resolved_at,
+            photo_ids,
+        ) in db.execute(query)
+    ]
+
+
+MAP_DESCRIPTION_CHARS = 280  # a map popup; the full text is one click away (`/public/reports/{id}`)
+
+
+def public_map(
+    db: Session,
+    *,
+    category_code: str | None,
+    status: str | None,
+    before_id: int | None,
+    limit: int,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection of the newest non-hidden reports with a point, one page at a time.
+
+    Only what a map marker needs (no photos, description shortened), served by the partial index
+    `ix_reports_public_map_id`; `bbox` = (min lng, min lat, max lng, max lat). The next page is
+    `before_id=<next_before_id>` (a foreign member of the collection, null on the last page).
+    """
+    query = (
+        select(
+            Report.id,
+            Report.lat,
+            Report.lng,
+            ReportCategory.code,
+            ReportCategory.name,
+            Report.status,
+            func.left(func.coalesce(Report.redacted_description, Report.description), MAP_DESCRIPTION_CHARS),
+            Report.sla_due_at,
+            Report.resolved_at,
+            Report.created_at,
+        )
+        .join(ReportCategory, ReportCategory.id == Report.category_id)
+        .where(Report.hidden.is_(False), Report.lat.is_not(None), Report.lng.is_not(None))
+        .order_by(Report.id.desc())
+        .limit(limit + 1)
+    )
+    if category_code is not None:
+        query = query.where(ReportCategory.code == category_code)
+    if status is not None:
+        query = query.where(Report.status == status)
+    if before_id is not None:
+        query = query.where(Report.id < before_id)
+    if bbox is not None:
+        min_lng, min_lat, max_lng, max_lat = bbox
+        query = query.where(Report.lng.between(min_lng, max_lng), Report.lat.between(min_lat, max_lat))
+    rows = db.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    now = datetime.now(UTC)
+    features = [
+        {
+            "type": "Feature",
+            "id": rid,
+            "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": {
+                "category": code,
+                "category_name": name,
+                "status": st,
+                "description": description,
+                "overdue": _overdue(st, sla_due_at, resolved_at, now),
+                "created_at": created_at.isoformat(),
+            },
+        }
+        for rid, lat, lng, code, name, st, description, sla_due_at, resolved_at, created_at in rows
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "next_before_id": rows[-1][0] if more and rows else None,
+    }
 
 
 def public_get(db: Session, report_id: int) -> Report:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Identity,
     Index,
     String,
+    UniqueConstraint,
     func,
     text,
 )
@@ -37,6 +38,8 @@ class Household(TenantBase):
     plus_code: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_by: Mapped[str | None] = mapped_column(String(120))
 
     @property
     def address_code(self) -> str:
@@ -74,8 +77,23 @@ class Resident(TenantBase):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_by: Mapped[str | None] = mapped_column(String(120))
 
     @property
     def registered(self) -> bool:
         """Linked to an account that logged in (so in-app and push messages can reach them)."""
         return self.account_subject is not None
+
+
+class VillageHead(TenantBase):
+    """The villages a village head (an account, token `sub`) speaks for; set by the commune admin."""
+
+    __tablename__ = "village_heads"
+    __table_args__ = (UniqueConstraint("subject", "village_id", name="uq_village_heads_subject_village_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64))
+    village_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("villages.id", ondelete="CASCADE"), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,9 +9,21 @@ from smartcommune.platform.residents.models import Household, Resident
 
 
 def list_households(
-    db: Session, *, village_id: int | None, house_number: str | None, limit: int, offset: int
+    db: Session,
+    *,
+    village_id: int | None,
+    house_number: str | None,
+    limit: int,
+    offset: int,
+    include_archived: bool = False,
+    villages: Collection[int] | None = None,
 ) -> Sequence[Household]:
+    """`villages`: only these (a village head's scope); None: every village."""
     query = select(Household).order_by(Household.id).limit(limit).offset(offset)
+    if not include_archived:
+        query = query.where(Household.archived_at.is_(None))
+    if villages is not None:
+        query = query.where(Household.village_id.in_(list(villages)))
     if village_id is not None:
         query = query.where(Household.village_id == village_id)
     if house_number:
@@ -33,8 +45,14 @@ def list_residents(
     q: str | None,
     limit: int,
     offset: int,
+    include_archived: bool = False,
+    villages: Collection[int] | None = None,
 ) -> Sequence[Resident]:
     query = select(Resident).order_by(Resident.id).limit(limit).offset(offset)
+    if not include_archived:
+        query = query.where(Resident.archived_at.is_(None))
+    if villages is not None:
+        query = query.where(Resident.village_id.in_(list(villages)))
     if village_id is not None:
         query = query.where(Resident.village_id == village_id)
     if household_id is not None:

@@ -44,6 +44,8 @@ class HouseholdOut(BaseModel):
     plus_code: str | None
     address_code: str
     created_at: datetime
+    archived_at: datetime | None = None
+    archived_by: str | None = None
 
 
 class ResidentIn(BaseModel):
@@ -81,6 +83,8 @@ class ResidentOut(BaseModel):
     reviewed_by: str | None
     reviewed_at: datetime | None
     created_at: datetime
+    archived_at: datetime | None = None
+    archived_by: str | None = None
 
 
 class RegistrationIn(BaseModel):
@@ -114,3 +118,12 @@ class ImportResult(BaseModel):
 class RegistrationStatus(BaseModel):
     status: Literal["none", "pending", "verified", "rejected"]
     resident: ResidentOut | None = None
+
+
+class VillageScopeIn(BaseModel):
+    village_ids: list[int] = Field(default_factory=list, max_length=200)
+
+
+class VillageScopeOut(BaseModel):
+    user_id: str
+    village_ids: list[int]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -152,6 +153,13 @@ def _place(db: Session, household_id: int | None, village_id: int | None) -> tup
         if household is None:
             raise InvalidInput(
                 "Hộ gia đình không tồn tại.", "Unknown household.", code="unknown_household", field="household_id"
+            )
+        if household.archived_at is not None:
+            raise InvalidInput(
+                "Hộ gia đình đã được lưu trữ.",
+                "The household is archived.",
+                code="household_archived",
+                field="household_id",
             )
         if village_id is not None and village_id != household.village_id:
             raise InvalidInput(
@@ -340,3 +348,123 @@ def review(db: Session, resident_id: int, *, verify: bool, note: str | None, act
             ),
         )
     return resident
+
+
+# -- archiving (never a hard delete: deliveries, reports, fees and history keep pointing at the row) ----
+def _already(archived: bool, what_vi: str, what_en: str) -> Conflict:
+    if archived:
+        return Conflict(f"{what_vi} đã được lưu trữ.", f"The {what_en} is already archived.", code="already_archived")
+    return Conflict(f"{what_vi} chưa bị lưu trữ.", f"The {what_en} is not archived.", code="not_archived")
+
+
+def archive_household(db: Session, household_id: int, *, actor: str, actor_kind: str) -> Household:
+    """Archive a household that no current resident lives in (move or archive them first)."""
+    household = get_household(db, household_id)
+    if household.archived_at is not None:
+        raise _already(True, "Hộ gia đình", "household")
+    living = int(
+        db.scalar(
+            select(func.count())
+            .select_from(Resident)
+            .where(Resident.household_id == household.id, Resident.archived_at.is_(None))
+        )
+        or 0
+    )
+    if living:
+        raise Conflict(
+            "Hộ gia đình còn cư dân: hãy chuyển hoặc lưu trữ họ trước.",
+            "The household still has residents: move or archive them first.",
+            code="household_not_empty",
+            residents=living,
+        )
+    before = _household_snapshot(household)
+    household.archived_at, household.archived_by = datetime.now(UTC), actor
+    household.updated_at = household.archived_at
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="archive",
+        object_type="household",
+        object_id=str(household.id),
+        before=before,
+        after=_household_snapshot(household),
+    )
+    return household
+
+
+def restore_household(db: Session, household_id: int, *, actor: str, actor_kind: str) -> Household:
+    household = get_household(db, household_id)
+    if household.archived_at is None:
+        raise _already(False, "Hộ gia đình", "household")
+    before = _household_snapshot(household)
+    household.archived_at, household.archived_by = None, None
+    household.updated_at = datetime.now(UTC)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="restore",
+        object_type="household",
+        object_id=str(household.id),
+        before=before,
+        after=_household_snapshot(household),
+    )
+    return household
+
+
+def archive_resident(db: Session, resident_id: int, *, actor: str, actor_kind: str) -> Resident:
+    """Archived residents leave every list and every announcement's targeting; nothing of theirs is lost."""
+    resident = get_resident(db, resident_id)
+    if resident.archived_at is not None:
+        raise _already(True, "Cư dân", "resident")
+    before = _resident_snapshot(resident)
+    resident.archived_at, resident.archived_by = datetime.now(UTC), actor
+    resident.updated_at = resident.archived_at
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="archive",
+        object_type="resident",
+        object_id=str(resident.id),
+        before=before,
+        after=_resident_snapshot(resident),
+    )
+    return resident
+
+
+def restore_resident(db: Session, resident_id: int, *, actor: str, actor_kind: str) -> Resident:
+    resident = get_resident(db, resident_id)
+    if resident.archived_at is None:
+        raise _already(False, "Cư dân", "resident")
+    if resident.household_id is not None:
+        household = db.get(Household, resident.household_id)
+        if household is not None and household.archived_at is not None:
+            raise Conflict(
+                "Hộ gia đình của cư dân đã được lưu trữ: hãy khôi phục hộ trước.",
+                "The resident's household is archived: restore it first.",
+                code="household_archived",
+            )
+    before = _resident_snapshot(resident)
+    resident.archived_at, resident.archived_by = None, None
+    resident.updated_at = datetime.now(UTC)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="restore",
+        object_type="resident",
+        object_id=str(resident.id),
+        before=before,
+        after=_resident_snapshot(resident),
+    )
+    return resident
+
+
+def in_scope(village_id: int | None, villages: frozenset[int] | None) -> bool:
+    return villages is None or (village_id is not None and village_id in villages)

@@ -37,6 +37,7 @@ TASK_MODULES = (
     "smartcommune.platform.reports.tasks",
     "smartcommune.platform.notifications.tasks",
     "smartcommune.platform.notifications.urgent",
+    "smartcommune.platform.devices.tasks",
 )
 # Periodic work (`celery beat`): name → (task, seconds).
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
@@ -47,6 +48,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "notifications-sweep": {
         "task": "smartcommune.platform.notifications.tasks.sweep",
         "schedule": 30.0,
+    },
+    # Device presence (offline by inactivity), irrigation schedules, command expiry: one sweep per commune.
+    "devices-sweep": {
+        "task": "smartcommune.platform.devices.tasks.periodic",
+        "schedule": 60.0,
     },
 }
 

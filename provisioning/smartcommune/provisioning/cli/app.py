@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from smartcommune.provisioning.cli import communes, demo, migrate, users
+from smartcommune.provisioning.cli import communes, demo, migrate, rollout, users
 
 
 def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
@@ -20,6 +20,7 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
     cli.add_typer(users.app, name="users")
     cli.command("migrate")(migrate.migrate)
     cli.command("demo")(demo.demo)
+    cli.command("rollout")(rollout.rollout)
 
     @cli.command("serve")
     def serve(

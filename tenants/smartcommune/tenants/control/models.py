@@ -238,3 +238,57 @@ class DeviceIndex(ControlBase):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
+
+
+# -- provisioning runs, steps and rollouts (c0004) --------------------------------------------------------
+class ProvisioningRollout(ControlBase):
+    """A batch of runs started together (a province, all communes, a manifest)."""
+
+    __tablename__ = "provisioning_rollouts"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    scope: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    requested_by: Mapped[str] = mapped_column(String(120))
+    # manifest rows that were refused: [{"row": n, "reason": "..."}]
+    rejected: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    created_at: Mapped[datetime] = _now()
+
+
+class ProvisioningRun(ControlBase):
+    """Onboarding of one commune: pending → running → succeeded | failed | cancelled."""
+
+    __tablename__ = "provisioning_runs"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    rollout_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("provisioning_rollouts.id", ondelete="SET NULL"), index=True
+    )
+    commune_code: Mapped[int] = mapped_column(Integer, index=True)
+    slug: Mapped[str | None] = mapped_column(String(63))
+    template: Mapped[str] = mapped_column(String(60))
+    # what to onboard: admin contact, cameras, devices (never a camera password in clear: see runs.service)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    status: Mapped[str] = mapped_column(String(20), index=True, default="pending")
+    current_step: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = _now()
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProvisioningStep(ControlBase):
+    __tablename__ = "provisioning_steps"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("provisioning_runs.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[float | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    output: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -1,0 +1,34 @@
+"""Criteria snapshots: once a day the beat sends `snapshot_all`, which fans out one `snapshot_commune` per
+active commune. Recomputing the current month replaces its rows, so each month keeps its last value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from smartcommune.platform.insight import service
+from smartcommune.tenants.database import app_engine
+from smartcommune.tenants.registry import all_tenant_infos, get_commune, info_from_row
+from smartcommune.tenants.session import tenant_transaction
+
+BEAT: dict[str, dict[str, Any]] = {
+    "criteria-snapshots-daily": {"task": "smartcommune.platform.insight.tasks.snapshot_all", "schedule": 86400.0},
+}
+
+
+@shared_task(name="smartcommune.platform.insight.tasks.snapshot_commune")
+def snapshot_commune(commune_code: int, month: str | None = None) -> dict[str, float | None]:
+    tenant = info_from_row(get_commune(app_engine(), commune_code))
+    with tenant_transaction(tenant) as db:
+        taken, indicators = service.take_snapshot(db, month, actor="system:criteria", actor_kind="system")
+    return {"month": taken, **{i.code: i.value_percent for i in indicators}}  # type: ignore[dict-item]
+
+
+@shared_task(name="smartcommune.platform.insight.tasks.snapshot_all")
+def snapshot_all() -> int:
+    with app_engine().connect() as conn:
+        codes = [t.commune_code for t in all_tenant_infos(conn) if t.status == "active"]
+    for code in codes:
+        snapshot_commune.delay(code)
+    return len(codes)

@@ -1,0 +1,1 @@
+"""Listings: agricultural services, tourism, specialty products; bookings and orders; Stripe Checkout."""

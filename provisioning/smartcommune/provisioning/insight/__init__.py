@@ -1,0 +1,1 @@
+"""Provider view of the smart-commune criteria: province roll-ups across communes."""

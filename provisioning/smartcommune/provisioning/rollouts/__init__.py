@@ -1,0 +1,1 @@
+"""Rollouts: many runs started together (a province, every official commune, a manifest)."""

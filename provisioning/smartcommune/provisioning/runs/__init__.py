@@ -1,0 +1,1 @@
+"""Provisioning runs: one commune's onboarding as recorded, idempotent, resumable steps."""

@@ -1,0 +1,212 @@
+"""ONVIF against a simulated device this test starts: a WS-Discovery responder on UDP (unicast on 127.0.0.1;
+production probes the multicast group) and a SOAP device service on HTTP that checks the WS-Security
+password digest. Real PostgreSQL, two communes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from smartcommune.platform.cameras import onvif, service
+from smartcommune.platform.cameras.models import Camera
+from smartcommune.platform.cameras.schemas import CameraIn, CameraPatch, SiteNetworkIn
+from smartcommune.platform.netguard import UrlRefused
+from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.session import tenant_transaction
+
+ACTOR = {"actor": "onvif-tests", "actor_kind": "provider"}
+USER, PASSWORD = "admin", "Mật-khẩu#1"
+
+DEVICE_INFO = """<?xml version="1.0" encoding="UTF-8"?>
+<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl">
+<s:Body><tds:GetDeviceInformationResponse>
+<tds:Manufacturer>Hikvision</tds:Manufacturer><tds:Model>DS-2CD2143G2-I</tds:Model>
+<tds:FirmwareVersion>V5.7.3 build 220112</tds:FirmwareVersion><tds:SerialNumber>SN123</tds:SerialNumber>
+<tds:HardwareId>88</tds:HardwareId>
+</tds:GetDeviceInformationResponse></s:Body></s:Envelope>"""
+
+FAULT = """<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>
+<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code></s:Fault></s:Body></s:Envelope>"""
+
+
+class SimulatedOnvifDevice:
+    """UDP WS-Discovery responder + HTTP device service on 127.0.0.1 (ephemeral ports)."""
+
+    def __init__(self, *, redirect: bool = False) -> None:
+        self.requests: list[str] = []
+        device = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+                device.requests.append(body)
+                if redirect:
+                    self.send_response(302)
+                    self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+                    self.end_headers()
+                    return
+                ok = "GetDeviceInformation" in body and device.digest_ok(body)
+                data = (DEVICE_INFO if ok else FAULT).encode()
+                self.send_response(200 if ok else 400)
+                self.send_header("Content-Type", "application/soap+xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, fmt: str, *args: Any) -> None:
+                return
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.udp.settimeout(0.2)
+        self._stop = threading.Event()
+        self.endpoint = f"urn:uuid:{uuid.uuid4()}"
+
+    @property
+    def xaddr(self) -> str:
+        return f"http://127.0.0.1:{self.http.server_address[1]}/onvif/device_service"
+
+    @property
+    def udp_port(self) -> int:
+        return int(self.udp.getsockname()[1])
+
+    @staticmethod
+    def digest_ok(body: str) -> bool:
+        found = {k: re.search(rf"<wsse:{k}[^>]*>([^<]*)</wsse:{k}>", body) for k in ("Username", "Password", "Nonce")}
+        created = re.search(r"<wsu:Created>([^<]*)</wsu:Created>", body)
+        if not all(found.values()) or created is None:
+            return False
+        nonce = base64.b64decode(found["Nonce"].group(1))  # type: ignore[union-attr]
+        expected = base64.b64encode(
+            hashlib.sha1(nonce + created.group(1).encode() + PASSWORD.encode()).digest()  # noqa: S324
+        ).decode()
+        return found["Username"].group(1) == USER and found["Password"].group(1) == expected  # type: ignore[union-attr]
+
+    def _answer_probes(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data, addr = self.udp.recvfrom(65535)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if b"Probe" not in data or b"NetworkVideoTransmitter" not in data:
+                continue
+            relates = re.search(rb"<a:MessageID>([^<]*)</a:MessageID>", data)
+            answer = f"""<?xml version="1.0" encoding="UTF-8"?>
+<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"
+ xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing"
+ xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery">
+<s:Header><a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches</a:Action>
+<a:RelatesTo>{relates.group(1).decode() if relates else ""}</a:RelatesTo></s:Header>
+<s:Body><d:ProbeMatches><d:ProbeMatch>
+<a:EndpointReference><a:Address>{self.endpoint}</a:Address></a:EndpointReference>
+<d:Types>dn:NetworkVideoTransmitter</d:Types>
+<d:Scopes>onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/name/Cong%20UBND
+ onvif://www.onvif.org/hardware/DS-2CD2143G2-I</d:Scopes>
+<d:XAddrs>{self.xaddr}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>
+</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>"""
+            self.udp.sendto(answer.encode(), addr)
+
+    def __enter__(self) -> SimulatedOnvifDevice:
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        threading.Thread(target=self._answer_probes, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self.http.shutdown()
+        self.http.server_close()
+        self.udp.close()
+
+
+@pytest.fixture
+def device() -> Iterator[SimulatedOnvifDevice]:
+    with SimulatedOnvifDevice() as d:
+        yield d
+
+
+def _allow_local(tenant: TenantInfo) -> None:
+    with tenant_transaction(tenant) as db:
+        if "127.0.0.1/32" not in [n.cidr for n in service.list_site_networks(db)]:
+            service.add_site_network(db, SiteNetworkIn(cidr="127.0.0.1/32", note="máy kiểm thử"), **ACTOR)
+
+
+def test_ws_discovery_probe_finds_the_device_and_its_service_address(device: SimulatedOnvifDevice) -> None:
+    found = onvif.discover(timeout_s=0.8, target=("127.0.0.1", device.udp_port), bind=("127.0.0.1", 0))
+    assert len(found) == 1
+    (cam,) = found
+    assert cam.endpoint == device.endpoint
+    assert cam.xaddrs == (device.xaddr,)
+    assert cam.scope("name") == "Cong UBND"
+    assert cam.scope("hardware") == "DS-2CD2143G2-I"
+    assert cam.source == "127.0.0.1"
+
+
+def test_probe_message_is_a_ws_discovery_probe_for_video_transmitters() -> None:
+    text = onvif.PROBE.format(message_id=uuid.uuid4())
+    assert "discovery/Probe</a:Action>" in text and "dn:NetworkVideoTransmitter" in text
+    assert onvif.MULTICAST == ("239.255.255.250", 3702)
+    assert onvif.parse_probe_matches(b"<not xml") == []
+    assert onvif.parse_probe_matches(b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>') == []  # defusedxml refuses
+
+
+def test_get_device_information_fills_model_manufacturer_and_firmware(
+    communes: tuple[TenantInfo, TenantInfo], device: SimulatedOnvifDevice
+) -> None:
+    cam_lo, _ = communes
+    _allow_local(cam_lo)
+    (found,) = onvif.discover(timeout_s=0.8, target=("127.0.0.1", device.udp_port), bind=("127.0.0.1", 0))
+    with tenant_transaction(cam_lo) as db:
+        camera = service.create(
+            db,
+            CameraIn(name="Cổng UBND", stream_url="http://127.0.0.1:9/stream.mjpg", username=USER, password=PASSWORD),
+            **ACTOR,
+        )
+        camera = service.identify_onvif(db, camera.id, xaddr=found.xaddrs[0], **ACTOR)
+        assert (camera.manufacturer, camera.model, camera.firmware) == (
+            "Hikvision",
+            "DS-2CD2143G2-I",
+            "V5.7.3 build 220112",
+        )
+        assert camera.onvif_xaddr == device.xaddr
+        camera_id = camera.id
+    with tenant_transaction(cam_lo) as db:
+        stored = db.scalars(select(Camera).where(Camera.id == camera_id)).one()
+        assert stored.model == "DS-2CD2143G2-I"
+        service.update(db, camera_id, CameraPatch(motion_enabled=False), **ACTOR)
+    # The password travelled only as a digest.
+    assert all(PASSWORD not in body for body in device.requests)
+
+
+def test_wrong_credentials_and_redirects_fail_with_a_clear_error(
+    communes: tuple[TenantInfo, TenantInfo], device: SimulatedOnvifDevice
+) -> None:
+    cam_lo, _ = communes
+    _allow_local(cam_lo)
+    with pytest.raises(onvif.OnvifError) as e:
+        onvif.device_information(device.xaddr, USER, "sai", allow=service.parse_networks(["127.0.0.1/32"]))
+    assert e.value.status == 422 and "400" in e.value.message_en
+    with SimulatedOnvifDevice(redirect=True) as redirecting:
+        with pytest.raises(onvif.OnvifError) as e:
+            onvif.device_information(redirecting.xaddr, allow=service.parse_networks(["127.0.0.1/32"]))
+        assert "302" in e.value.message_en  # not followed (it pointed at the metadata service)
+
+
+def test_a_commune_without_the_site_network_cannot_reach_the_device(
+    communes: tuple[TenantInfo, TenantInfo], device: SimulatedOnvifDevice
+) -> None:
+    with pytest.raises(UrlRefused):
+        onvif.device_information(device.xaddr, USER, PASSWORD)  # loopback is on the deny list by default
+    assert device.requests == []

@@ -1,0 +1,94 @@
+"""A real Celery worker process (SQLAlchemy transport on the test database) is SIGKILLed in the middle of
+a run; a new worker, prompted by the stalled-run sweep (what beat sends every minute), resumes the run
+at the step that did not finish. Nothing before it runs twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from smartcommune.platform.worker.celery_app import make_celery
+from smartcommune.provisioning.runs import service
+from smartcommune.provisioning.runs.schemas import AdminContact, RunSpec
+from smartcommune.provisioning.runs.tasks import EXECUTE, PAUSE_ENV
+from smartcommune.tenants import registry
+from smartcommune.tenants.database import owner_engine
+from smartcommune.tenants.settings import Settings
+
+REPO = Path(__file__).resolve().parents[3]
+CELERY = Path(sys.executable).parent / "celery"
+COMMUNE = 19066  # Phường Bắc Gianh, Quảng Trị
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning"),
+    pytest.mark.usefixtures("no_stripe"),
+]
+
+
+def _worker(database_url: str, log: Path, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url, "BROKER_URL": "", "LOG_JSON": "true", **extra_env}
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [
+                str(CELERY), "-A", "smartcommune.main:celery_app", "worker", "--pool=solo", "-Q", "provisioning",
+                "--without-mingle", "--without-gossip", "--without-heartbeat",
+            ],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+
+
+def _steps(run_id):  # type: ignore[no-untyped-def]
+    return {s.name: s for s in service.get_run(owner_engine(), run_id)[1]}
+
+
+def _wait(predicate, timeout: float, what: str, log: Path) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what} within {timeout:g}s:\n{log.read_text(errors='replace')[-4000:]}")
+
+
+def test_sigkilled_worker_run_resumes_at_the_unfinished_step(database_url: str, tmp_path: Path) -> None:
+    engine = owner_engine()
+    app = make_celery(Settings(broker_url=""), set_default=False)
+    log = tmp_path / "worker.log"
+    run_id = service.create_run(engine, RunSpec(commune_code=COMMUNE, admin=AdminContact(name="Phạm Thị Dung")))
+    first = _worker(database_url, log, {PAUSE_ENV: "template:120"})
+    try:
+        app.send_task(EXECUTE, args=[str(run_id)])
+        _wait(lambda: _steps(run_id)["template"].status == "succeeded", 90, "template step done", log)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    steps = _steps(run_id)
+    assert service.get_run(engine, run_id)[0].status == "running"
+    assert steps["identity"].status == "pending"
+    assert registry.get_commune(engine, COMMUNE).status == "suspended"
+    template_finished = steps["template"].finished_at
+
+    second = _worker(database_url, log, {})
+    try:
+        app.send_task("smartcommune.provisioning.runs.tasks.resume_stalled", kwargs={"older_than_s": 0})
+        _wait(lambda: service.get_run(engine, run_id)[0].status == "succeeded", 90, "run resumed and done", log)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    run, rows = service.get_run(engine, run_id)
+    steps = {s.name: s for s in rows}
+    assert run.attempts == 2
+    for name in ("validate", "register", "schema", "template"):
+        assert steps[name].attempts == 1, name
+    assert steps["template"].finished_at == template_finished
+    assert steps["identity"].attempts == 1 and steps["activate"].status == "succeeded"
+    assert registry.get_commune(engine, COMMUNE).status == "active"
+    app.close()
