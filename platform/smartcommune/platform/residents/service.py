@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -357,6 +358,34 @@ def _already(archived: bool, what_vi: str, what_en: str) -> Conflict:
     return Conflict(f"{what_vi} chưa bị lưu trữ.", f"The {what_en} is not archived.", code="not_archived")
 
 
+def _set_archived(
+    db: Session,
+    row: Household | Resident,
+    *,
+    archived: bool,
+    actor: str,
+    actor_kind: str,
+    object_type: str,
+    snapshot: Callable[[Any], dict[str, Any]],
+) -> None:
+    """Archive or restore one household or resident, audited with before/after."""
+    before = snapshot(row)
+    now = datetime.now(UTC)
+    row.archived_at, row.archived_by = (now, actor) if archived else (None, None)
+    row.updated_at = now
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="archive" if archived else "restore",
+        object_type=object_type,
+        object_id=str(row.id),
+        before=before,
+        after=snapshot(row),
+    )
+
+
 def archive_household(db: Session, household_id: int, *, actor: str, actor_kind: str) -> Household:
     """Archive a household that no current resident lives in (move or archive them first)."""
     household = get_household(db, household_id)
@@ -377,19 +406,14 @@ def archive_household(db: Session, household_id: int, *, actor: str, actor_kind:
             code="household_not_empty",
             residents=living,
         )
-    before = _household_snapshot(household)
-    household.archived_at, household.archived_by = datetime.now(UTC), actor
-    household.updated_at = household.archived_at
-    db.flush()
-    audit.record(
+    _set_archived(
         db,
+        household,
+        archived=True,
         actor=actor,
         actor_kind=actor_kind,
-        action="archive",
         object_type="household",
-        object_id=str(household.id),
-        before=before,
-        after=_household_snapshot(household),
+        snapshot=_household_snapshot,
     )
     return household
 
@@ -398,19 +422,14 @@ def restore_household(db: Session, household_id: int, *, actor: str, actor_kind:
     household = get_household(db, household_id)
     if household.archived_at is None:
         raise _already(False, "Hộ gia đình", "household")
-    before = _household_snapshot(household)
-    household.archived_at, household.archived_by = None, None
-    household.updated_at = datetime.now(UTC)
-    db.flush()
-    audit.record(
+    _set_archived(
         db,
+        household,
+        archived=False,
         actor=actor,
         actor_kind=actor_kind,
-        action="restore",
         object_type="household",
-        object_id=str(household.id),
-        before=before,
-        after=_household_snapshot(household),
+        snapshot=_household_snapshot,
     )
     return household
 
@@ -420,19 +439,14 @@ def archive_resident(db: Session, resident_id: int, *, actor: str, actor_kind: s
     resident = get_resident(db, resident_id)
     if resident.archived_at is not None:
         raise _already(True, "Cư dân", "resident")
-    before = _resident_snapshot(resident)
-    resident.archived_at, resident.archived_by = datetime.now(UTC), actor
-    resident.updated_at = resident.archived_at
-    db.flush()
-    audit.record(
+    _set_archived(
         db,
+        resident,
+        archived=True,
         actor=actor,
         actor_kind=actor_kind,
-        action="archive",
         object_type="resident",
-        object_id=str(resident.id),
-        before=before,
-        after=_resident_snapshot(resident),
+        snapshot=_resident_snapshot,
     )
     return resident
 
@@ -449,19 +463,14 @@ def restore_resident(db: Session, resident_id: int, *, actor: str, actor_kind: s
                 "The resident's household is archived: restore it first.",
                 code="household_archived",
             )
-    before = _resident_snapshot(resident)
-    resident.archived_at, resident.archived_by = None, None
-    resident.updated_at = datetime.now(UTC)
-    db.flush()
-    audit.record(
+    _set_archived(
         db,
+        resident,
+        archived=False,
         actor=actor,
         actor_kind=actor_kind,
-        action="restore",
         object_type="resident",
-        object_id=str(resident.id),
-        before=before,
-        after=_resident_snapshot(resident),
+        snapshot=_resident_snapshot,
     )
     return resident
 
