@@ -1,0 +1,24 @@
+"""Province roll-up snapshots
+
+Revision ID: c0005
+Revises: c0004
+Create Date: 2026-11-21
+
+Reserved slot: filled in by the change that builds these tables (the revision chain is fixed in advance
+so parallel work does not create several heads).
+"""
+
+from __future__ import annotations
+
+revision = "c0005"
+down_revision = "c0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
