@@ -1,4 +1,6 @@
-import { t, useLang } from "../i18n";
+import type { ComponentChildren } from "preact";
+import type { Api } from "../api/client";
+import { t, useLang, type MessageKey } from "../i18n";
 import { useRoute } from "../lib/router";
 import { sessionKey } from "../lib/session";
 import { useSession } from "../lib/useSession";
@@ -9,6 +11,14 @@ import { TenantGate, type Commune } from "../ui/TenantGate";
 import { AuditPage } from "./AuditPage";
 import { UsersPage } from "./UsersPage";
 import { VillagesPage } from "./VillagesPage";
+
+/** Screens of the console, in menu order; the first is the landing page. */
+const ADMIN_PAGES: { route: string; label: MessageKey; render: (api: Api) => ComponentChildren }[] = [
+  { route: "/villages", label: "nav.villages", render: (api) => <VillagesPage api={api} /> },
+  { route: "/users", label: "nav.users", render: (api) => <UsersPage api={api} /> },
+  { route: "/audit", label: "nav.audit", render: (api) => <AuditPage api={api} /> },
+  { route: "/inbox", label: "nav.inbox", render: (api) => <InboxList api={api} /> },
+];
 
 export function AdminApp(props: { fetch?: typeof fetch; pathname?: string }) {
   return (
@@ -30,25 +40,12 @@ function AdminConsole(props: { commune: Commune; baseUrl: string; fetch?: typeof
       </Shell>
     );
   }
-  const nav = [
-    { route: "/villages", label: t("nav.villages") },
-    { route: "/users", label: t("nav.users") },
-    { route: "/audit", label: t("nav.audit") },
-    { route: "/inbox", label: t("nav.inbox") },
-  ];
-  const page = route.startsWith("/users") ? (
-    <UsersPage api={api} />
-  ) : route.startsWith("/audit") ? (
-    <AuditPage api={api} />
-  ) : route.startsWith("/inbox") ? (
-    <InboxList api={api} />
-  ) : (
-    <VillagesPage api={api} />
-  );
-  const current = nav.some((n) => route.startsWith(n.route)) ? route : "/villages";
+  const page = ADMIN_PAGES.find((p) => route.startsWith(p.route)) ?? ADMIN_PAGES[0];
+  const nav = ADMIN_PAGES.map((p) => ({ route: p.route, label: t(p.label) }));
+  const current = page.route;
   return (
     <Shell title={commune.name} subtitle={`${t("app.admin")} · ${session.username ?? ""}`} nav={nav} route={current} onLogout={logout}>
-      {page}
+      {page.render(api)}
     </Shell>
   );
 }

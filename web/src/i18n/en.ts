@@ -1,3 +1,8 @@
+import { providerEn } from "./areas/provider.en";
+import { adminPeopleEn } from "./areas/adminPeople.en";
+import { adminOpsEn } from "./areas/adminOps.en";
+import { residentEn } from "./areas/resident.en";
+import { qualityEn } from "./areas/quality.en";
 import type { MessageKey } from "./vi";
 
 // English: the second language. The type makes a missing or extra key a compile error.
@@ -157,4 +162,9 @@ export const en: Record<MessageKey, string> = {
 
   "resident.greeting": "Hello",
   "resident.install": "Install the app on this phone",
+  ...providerEn,
+  ...adminPeopleEn,
+  ...adminOpsEn,
+  ...residentEn,
+  ...qualityEn,
 };

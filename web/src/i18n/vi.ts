@@ -1,4 +1,10 @@
 // Vietnamese: the default language. Every user-facing string of web/ lives here (and in en.ts).
+import { providerVi } from "./areas/provider.vi";
+import { adminPeopleVi } from "./areas/adminPeople.vi";
+import { adminOpsVi } from "./areas/adminOps.vi";
+import { residentVi } from "./areas/resident.vi";
+import { qualityVi } from "./areas/quality.vi";
+
 export const vi = {
   "app.provider": "Bảng điều khiển nhà cung cấp",
   "app.admin": "Quản trị xã",
@@ -155,6 +161,11 @@ export const vi = {
 
   "resident.greeting": "Xin chào",
   "resident.install": "Cài ứng dụng lên điện thoại",
+  ...providerVi,
+  ...adminPeopleVi,
+  ...adminOpsVi,
+  ...residentVi,
+  ...qualityVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

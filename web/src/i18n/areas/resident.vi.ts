@@ -1,0 +1,3 @@
+// Vietnamese strings of the resident app screens.
+export const residentVi = {
+} as const;
