@@ -4,6 +4,7 @@ Each commune is a full run (validate → register → schema → template → id
 billing (skipped: no Stripe) → cameras/devices (none) → verify → activate), executed by `--concurrency`
 local worker processes (the same engine the Celery task uses). A second rollout over the same scope
 finds every commune done and starts nothing.
+Prints the mean and p95 time of each step (register is the commune's DDL; verify the HTTP smoke checks).
 Usage: python bench/rollout.py --all [--limit N] [--concurrency 2]
 """
 
@@ -68,6 +69,16 @@ def main() -> None:
         )
         for line in failed[:10]:
             print("  failed", line)
+        with engine.connect() as conn:
+            per_step = conn.execute(
+                text(
+                    "SELECT s.name, avg(s.duration_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY s.duration_ms) "
+                    "FROM control.provisioning_steps s JOIN control.provisioning_runs r ON r.id = s.run_id "
+                    "WHERE r.rollout_id = :r GROUP BY s.name, s.position ORDER BY s.position"
+                ),
+                {"r": first.rollout_id},
+            ).all()
+        print("per step (mean / p95 ms): " + ", ".join(f"{n} {m:.0f}/{p:.0f}" for n, m, p in per_step))
 
         again_started = time.perf_counter()
         second = rollouts.start(engine, specs, scope="bench re-run", template="base", requested_by="bench")
@@ -102,6 +113,7 @@ def main() -> None:
                 "database_mib": round(db_bytes / 2**20, 1),
                 "catalog_mib": round(float(catalog_bytes) / 2**20, 1),
                 "relations": relations,
+                "per_step_mean_ms": {n: round(float(m), 1) for n, m, _ in per_step},
             },
             write=not args.no_write and args.all,
         )

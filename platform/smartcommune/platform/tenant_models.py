@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from smartcommune.platform.announcements import models as announcements  # noqa: F401
 from smartcommune.platform.cameras import models as cameras  # noqa: F401
+from smartcommune.platform.commune import models as commune  # noqa: F401
+from smartcommune.platform.configuration import models as configuration  # noqa: F401
 from smartcommune.platform.devices import models as devices  # noqa: F401
 from smartcommune.platform.directory import models as directory  # noqa: F401
 from smartcommune.platform.fees import models as fees  # noqa: F401

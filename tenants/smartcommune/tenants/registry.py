@@ -134,8 +134,14 @@ def create_commune(
     template: str = "base",
     plan: str = "standard",
     revision: str | None = None,
+    suspended_reason: str | None = None,
 ) -> CreatedCommune:
-    """One transaction: role, schema, the compiled DDL script of the head, grants, version stamp, catalog row."""
+    """One transaction: role, schema, the compiled DDL script of the head, grants, version stamp, catalog row.
+
+    With `suspended_reason` the commune is born suspended (provisioning holds it until its run activates it),
+    so no crash between creating and configuring it can leave it in use half-configured.
+    """
+    status = "suspended" if suspended_reason is not None else "active"
     started = time.perf_counter()
     official = official_or_error(commune_code, province_code)
     target = revision or tenant_head()
@@ -177,7 +183,8 @@ def create_commune(
             province_code=official.province_code,
             name=official.name,
             province_name=official.province_name,
-            status="active",
+            status=status,
+            suspended_reason=suspended_reason,
             plan=plan,
             template=template,
             schema_name=schema,
@@ -201,7 +208,7 @@ def create_commune(
         commune_code=official.code,
         province_code=official.province_code,
         name=official.name,
-        status="active",
+        status=status,
         schema_name=schema,
         role_name=role,
     )

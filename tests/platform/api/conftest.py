@@ -660,6 +660,8 @@ def commune_services_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
         app_id, attachment_id = someone_elses_application(tenant)
         path = p.format(application_id=app_id, attachment_id=attachment_id)
         return Req(m, path, data={"note": "bổ sung"} if m == "POST" else None, expect=404)
+    if key == ("POST", "/api/v1/one-stop/applications"):  # registered at the counter (issue 6)
+        return Req(m, p, data={"procedure_id": str(procedure(tenant)), "applicant_name": "Trần Thị B"}, expect=201)
     if p.startswith("/api/v1/one-stop/applications/{application_id}"):
         app_id, attachment_id = someone_elses_application(tenant)
         path = p.format(application_id=app_id, attachment_id=attachment_id)
@@ -878,6 +880,14 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
     if key == ("POST", "/api/v1/inbox/{item_id}/read"):
         # Somebody else's message: allowed callers get 404 (not theirs), never a receipt on it.
         return Req(m, p.format(item_id=inbox_item_of_someone_else(tenant)), expect=404)
+    if key == ("PUT", "/api/v1/commune/settings"):
+        return Req(
+            m, p, json={"display_name": unique("UBND xã"), "primary_color": "#0b6b3a", "office_hours": "7:30–17:00"}
+        )
+    if key == ("POST", "/api/v1/commune/settings/logo"):
+        return Req(m, p, files={"file": ("logo.png", tiny_png(), "image/png")})
+    if key == ("DELETE", "/api/v1/commune/settings/logo"):
+        return Req(m, p)
     economy = economy_request(spec, tenant)
     if economy is not None:
         return economy
@@ -928,8 +938,14 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
     if p.startswith("/api/provider/v1/provisioning/") and "{" in p:
         path = p.replace("{run_id}", str(uuid.uuid4())).replace("{rollout_id}", str(uuid.uuid4()))
         return Req(m, path, expect=404)
+    if p == "/api/provider/v1/insight/provinces/{province_code}/criteria/history":
+        return Req(m, p.format(province_code=99), params={"since": "2026-01"}, expect=200)
     if p == "/api/provider/v1/insight/provinces/{province_code}/criteria":
         return Req(m, p.format(province_code=99), expect=200)  # a province with no commune onboarded
+    # fleet health (smartcommune.provisioning.fleet): measuring a commune that does not exist is a 404
+    if key == ("POST", "/api/provider/v1/fleet/health/{key}/refresh"):
+        exists = provider_key != NO_SUCH_COMMUNE
+        return Req(m, p.format(key=provider_key), expect=200 if exists else 404)
     if spec.kind == "provider" and m == "GET":
         return Req(m, p, expect=200)
     # public routes
@@ -1005,6 +1021,52 @@ def _site_network(tenant: TenantInfo) -> int:
         return row.id
 
 
+def _ops_rule(tenant: TenantInfo, sensor_id: int) -> int:
+    from smartcommune.platform.devices.models import DeviceRule
+
+    with tenant_transaction(tenant) as db:
+        rule = DeviceRule(
+            name="Khô đất",
+            kind="threshold",
+            sensor_device_id=sensor_id,
+            field="soil_moisture",
+            op="below",
+            threshold=20,
+            clear_threshold=30,
+            params={},
+        )
+        db.add(rule)
+        db.flush()
+        return rule.id
+
+
+def _event_with_snapshot(tenant: TenantInfo, camera_id: int) -> int:
+    """A motion event with its frame stored, as the motion worker writes it."""
+    import io
+
+    from PIL import Image
+
+    from smartcommune.platform.cameras.models import CameraEvent
+    from smartcommune.platform.files.service import PHOTO, store_upload
+
+    frame = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 90, 90)).save(frame, format="JPEG")
+    with tenant_transaction(tenant) as db:
+        stored = store_upload(
+            db,
+            tenant,
+            filename="event.jpg",
+            data=frame.getvalue(),
+            purpose="camera_snapshot",
+            actor="api-tests",
+            rules=PHOTO,
+        )
+        event = CameraEvent(camera_id=camera_id, started_at=func.now(), peak_area=0.2, snapshot_file_id=stored.id)
+        db.add(event)
+        db.flush()
+        return event.id
+
+
 def operations_request(spec: RouteSpec, tenant: TenantInfo) -> Req:
     m, p = spec.method, spec.path
     if (m, p) == ("GET", "/api/v1/operations/stream"):
@@ -1019,7 +1081,17 @@ def operations_request(spec: RouteSpec, tenant: TenantInfo) -> Req:
         return Req(m, p.format(network_id=_site_network(tenant)), expect=204)
     if (m, p) == ("POST", "/api/v1/device-profiles"):
         return Req(m, p, json={"code": unique("p"), "name": "Cảm biến"}, expect=201)
+    if (m, p) == ("POST", "/api/v1/cameras/onvif/discover"):
+        # Outside every site network the matrix allow-lists (10.0-249.x.0/24): refused before any packet.
+        return Req(m, p, json={"address": "10.255.255.1", "timeout_ms": 200}, expect=422)
     ids = _ops_rows(tenant)
+    if p == "/api/v1/device-rules/{rule_id}":
+        path = p.format(rule_id=_ops_rule(tenant, ids["device"]))
+        if m == "PATCH":
+            return Req(m, path, json={"threshold": 15, "clear_threshold": 25, "enabled": False})
+        return Req(m, path, expect=204)
+    if p == "/api/v1/camera-events/{event_id}/snapshot":
+        return Req(m, p.format(event_id=_event_with_snapshot(tenant, ids["camera"])))
     path = p.format(
         camera_id=ids["camera"],
         event_id=ids["event"],
@@ -1031,6 +1103,8 @@ def operations_request(spec: RouteSpec, tenant: TenantInfo) -> Req:
         return Req(m, path, json={"location": "Cổng UBND"})
     if p in ("/api/v1/cameras/{camera_id}/snapshot", "/api/v1/cameras/{camera_id}/preview.jpg") and m == "GET":
         return Req(m, path, expect=404)  # nothing taken yet
+    if p.endswith("/onvif/device-information"):
+        return Req(m, path, expect=422)  # the camera's private address is not allow-listed: never contacted
     if p.endswith("/promote"):
         return Req(m, path, json={"title": "Cháy rừng", "field_report_id": "PA-1"})
     if (m, p) == ("POST", "/api/v1/devices"):

@@ -32,6 +32,8 @@ PUBLIC = {
     ("POST", "/auth/realms/{realm}/protocol/openid-connect/token"),
     ("POST", "/auth/realms/communes/otp"),
     ("GET", "/api/v1/commune"),
+    ("GET", "/api/v1/public/commune/branding"),
+    ("GET", "/api/v1/public/commune/logo"),
     # public reports, procedures, contacts and library of a commune (smartcommune.platform.reports, ...)
     ("GET", "/api/v1/public/report-categories"),
     ("GET", "/api/v1/public/reports"),

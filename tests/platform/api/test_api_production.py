@@ -80,3 +80,20 @@ def test_criteria_targets_over_http(api: Any) -> None:
     assert api.call("PUT", "/api/v1/insight/criteria", tenant=a, actor=admin, json=bad).status_code == 422
     layer = api.call("GET", "/api/v1/insight/map/farms", tenant=a, actor=admin).json()
     assert layer["type"] == "FeatureCollection"
+
+
+def test_criterion_parameters_over_http(api: Any, kit: Any) -> None:
+    a = api.a
+    admin = api.actor(a, "commune_admin")
+    spec = api.call("GET", "/api/v1/insight/criteria/parameters", tenant=a, actor=admin).json()
+    assert spec["online_services"]["min_age"]["default"] == 15 and spec["online_services"]["max_age"]["default"] == 60
+    body = {"code": "online-services", "name_vi": "DVC trực tuyến", "name_en": "Online", "target_percent": 70}
+    ok = api.call("PUT", "/api/v1/insight/criteria", tenant=a, actor=admin, json=[body | {"params": {"max_age": 62}}])
+    assert ok.status_code == 204, ok.text
+    got = api.call("GET", "/api/v1/insight/criteria", tenant=a, actor=admin).json()
+    row = next(r for r in got if r["code"] == "online-services")
+    assert row["evidence"]["params"] == {"min_age": 15, "max_age": 62, "window_days": 365}
+    before = kit.audit_count(a)
+    bad = api.call("PUT", "/api/v1/insight/criteria", tenant=a, actor=admin, json=[body | {"params": {"max_age": 500}}])
+    assert bad.status_code == 422 and kit.error_code(bad) == "criterion_params_invalid"
+    assert kit.audit_count(a) == before

@@ -76,7 +76,7 @@ def test_probe_now_sweep_offline_notifies_and_recovers(communes: tuple[TenantInf
     with tenant_transaction(cam_lo) as db:
         camera_id = service.create(db, CameraIn(name="Ngã ba", stream_url=server.url), **ACTOR).id
     with tenant_transaction(cam_lo) as db:
-        camera, result, snapshot = service.probe_now(db, cam_lo, camera_id, **ACTOR)
+        camera, result, snapshot = service.probe_now(db, cam_lo, camera_id, actor="cam-tests", actor_kind="provider")
         assert result.ok and camera.status == "online" and snapshot is not None
         assert (camera.width, camera.height, camera.codec) == (320, 240, "mjpg")
     server.stop()  # the camera stops answering
@@ -85,8 +85,8 @@ def test_probe_now_sweep_offline_notifies_and_recovers(communes: tuple[TenantInf
     assert time.monotonic() - t0 < 5
     assert counts.get("offline", 0) >= 1
     with tenant_transaction(cam_lo) as db:
-        camera = db.get(Camera, camera_id)
-        assert camera is not None and camera.status == "offline" and camera.status_reason == "connect_failed"
+        camera = db.get_one(Camera, camera_id)
+        assert camera.status == "offline" and camera.status_reason == "connect_failed"
         items = db.scalars(select(InboxItem).where(InboxItem.recipient == official)).all()
         assert any(i.kind == "camera_status" and i.source_id == str(camera_id) for i in items)
     with tenant_transaction(hau_loc) as db:
@@ -95,8 +95,8 @@ def test_probe_now_sweep_offline_notifies_and_recovers(communes: tuple[TenantInf
     with MjpegServer(port=server.port):
         sweep(cam_lo)
     with tenant_transaction(cam_lo) as db:
-        camera = db.get(Camera, camera_id)
-        assert camera is not None and camera.status == "online"
+        camera = db.get_one(Camera, camera_id)
+        assert camera.status == "online"
         camera.motion_enabled = False  # leave no camera for the motion test to pick up
 
 

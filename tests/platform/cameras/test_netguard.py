@@ -60,7 +60,7 @@ def test_public_address_is_pinned_and_credentials_stay_out_of_the_target() -> No
 def test_allow_list_opens_the_site_network_but_never_metadata_or_multicast() -> None:
     allow = parse_networks(["127.0.0.0/8", "169.254.0.0/16", "10.0.0.0/8", "fd00::/8", "224.0.0.0/4"])
     assert guard_url("rtsp://10.1.2.3/s", allow).address == "10.1.2.3"
-    assert ipaddress.ip_address(guard_url("http://[::ffff:127.0.0.1]:81/", allow).address).ipv4_mapped is not None
+    assert ipaddress.IPv6Address(guard_url("http://[::ffff:127.0.0.1]:81/", allow).address).ipv4_mapped is not None
     for url in ("http://169.254.169.254/", "http://[fd00:ec2::254]/", "http://224.0.0.1/"):
         with pytest.raises(UrlRefused):
             guard_url(url, allow)

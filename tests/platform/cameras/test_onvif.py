@@ -15,13 +15,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from testsupport.commune_world import World, commune_world
 
 from smartcommune.platform.cameras import onvif, service
 from smartcommune.platform.cameras.models import Camera
 from smartcommune.platform.cameras.schemas import CameraIn, CameraPatch, SiteNetworkIn
 from smartcommune.platform.netguard import UrlRefused
+from smartcommune.tenants.authz.policy import COMMUNE_ADMIN, VILLAGE_HEAD
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.database import owner_engine, quote_ident
 from smartcommune.tenants.session import tenant_transaction
 
 ACTOR = {"actor": "onvif-tests", "actor_kind": "provider"}
@@ -42,8 +45,9 @@ FAULT = """<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/s
 class SimulatedOnvifDevice:
     """UDP WS-Discovery responder + HTTP device service on 127.0.0.1 (ephemeral ports)."""
 
-    def __init__(self, *, redirect: bool = False) -> None:
+    def __init__(self, *, redirect: bool = False, extra_xaddrs: tuple[str, ...] = ()) -> None:
         self.requests: list[str] = []
+        self.extra_xaddrs = extra_xaddrs
         device = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -115,7 +119,7 @@ class SimulatedOnvifDevice:
 <d:Types>dn:NetworkVideoTransmitter</d:Types>
 <d:Scopes>onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/name/Cong%20UBND
  onvif://www.onvif.org/hardware/DS-2CD2143G2-I</d:Scopes>
-<d:XAddrs>{self.xaddr}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>
+<d:XAddrs>{" ".join((self.xaddr, *self.extra_xaddrs))}</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>
 </d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>"""
             self.udp.sendto(answer.encode(), addr)
 
@@ -174,7 +178,9 @@ def test_get_device_information_fills_model_manufacturer_and_firmware(
             CameraIn(name="Cổng UBND", stream_url="http://127.0.0.1:9/stream.mjpg", username=USER, password=PASSWORD),
             **ACTOR,
         )
-        camera = service.identify_onvif(db, camera.id, xaddr=found.xaddrs[0], **ACTOR)
+        camera = service.identify_onvif(
+            db, camera.id, xaddr=found.xaddrs[0], actor="onvif-tests", actor_kind="provider"
+        )
         assert (camera.manufacturer, camera.model, camera.firmware) == (
             "Hikvision",
             "DS-2CD2143G2-I",
@@ -210,3 +216,96 @@ def test_a_commune_without_the_site_network_cannot_reach_the_device(
     with pytest.raises(UrlRefused):
         onvif.device_information(device.xaddr, USER, PASSWORD)  # loopback is on the deny list by default
     assert device.requests == []
+
+
+# -- the API: discovery and device information, as a commune admin ----------------------------------------
+@pytest.fixture(scope="module")
+def world(communes: tuple[TenantInfo, TenantInfo]) -> Iterator[World]:
+    with commune_world(communes) as w:
+        yield w
+
+
+def _discover(world: World, tenant: TenantInfo, role: str, port: int, address: str = "127.0.0.1") -> Any:
+    body = {"address": address, "port": port, "timeout_ms": 600}
+    return world.call("POST", "/api/v1/cameras/onvif/discover", tenant, world.person(tenant, role), json=body)
+
+
+def _audit_actions(tenant: TenantInfo) -> list[str]:
+    with owner_engine().connect() as conn:
+        schema = quote_ident(tenant.schema_name)
+        return list(conn.execute(text(f"SELECT action FROM {schema}.audit_log ORDER BY id")).scalars())
+
+
+def test_api_discovers_a_camera_and_refreshes_its_device_information(
+    world: World, device: SimulatedOnvifDevice
+) -> None:
+    cam_lo = world.a
+    _allow_local(cam_lo)
+    admin = world.person(cam_lo, COMMUNE_ADMIN)
+    response = _discover(world, cam_lo, COMMUNE_ADMIN, device.udp_port)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["refused"] == 0
+    (found,) = body["found"]
+    assert found["xaddrs"] == [device.xaddr] and found["camera_id"] is None
+    assert (found["name"], found["hardware"], found["source"]) == ("Cong UBND", "DS-2CD2143G2-I", "127.0.0.1")
+
+    camera = {"name": "Cổng UBND", "stream_url": "http://127.0.0.1:9/stream.mjpg", "username": USER}
+    created = world.call("POST", "/api/v1/cameras", cam_lo, admin, json={**camera, "password": PASSWORD})
+    assert created.status_code == 201, created.text
+    camera_id = created.json()["id"]
+    path = f"/api/v1/cameras/{camera_id}/onvif/device-information"
+    response = world.call("POST", path, cam_lo, admin, json={"xaddr": found["xaddrs"][0]})
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert (out["manufacturer"], out["model"], out["firmware"], out["serial_number"]) == (
+        "Hikvision",
+        "DS-2CD2143G2-I",
+        "V5.7.3 build 220112",
+        "SN123",
+    )
+    assert out["onvif_refreshed_at"] is not None
+    # Stored: a later read shows it, and the next refresh needs no address (the recorded one is used).
+    assert world.call("GET", f"/api/v1/cameras/{camera_id}", cam_lo, admin).json()["serial_number"] == "SN123"
+    assert world.call("POST", path, cam_lo, admin).status_code == 200
+    rediscovered = _discover(world, cam_lo, COMMUNE_ADMIN, device.udp_port).json()
+    assert rediscovered["found"][0]["camera_id"] == camera_id
+    assert {"onvif_discover", "onvif_identify"} <= set(_audit_actions(cam_lo))
+    assert all(PASSWORD not in body for body in device.requests)
+
+
+def test_api_discovery_drops_addresses_outside_the_site_network(world: World) -> None:
+    """The device names its own service URL and two it must not make us call: the metadata service and a
+    private address the commune never allow-listed. Only the first is returned; the others are counted."""
+    cam_lo = world.a
+    _allow_local(cam_lo)
+    extra = ("http://169.254.169.254/latest/meta-data/", "http://10.20.30.40/onvif/device_service")
+    with SimulatedOnvifDevice(extra_xaddrs=extra) as sneaky:
+        body = _discover(world, cam_lo, COMMUNE_ADMIN, sneaky.udp_port).json()
+        assert body["refused"] == 2
+        assert body["found"][0]["xaddrs"] == [sneaky.xaddr]
+        # A unicast probe to an address outside the allow-list is refused before anything is sent.
+        refused = _discover(world, cam_lo, COMMUNE_ADMIN, sneaky.udp_port, address="127.0.0.2")
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "camera_url_refused"
+
+
+def test_api_onvif_is_per_commune_and_for_admins(world: World, device: SimulatedOnvifDevice) -> None:
+    cam_lo, hau_loc = world.a, world.b
+    _allow_local(cam_lo)
+    with tenant_transaction(cam_lo) as db:
+        camera_id = service.create(db, CameraIn(name="Chợ", stream_url="http://127.0.0.1:9/x.mjpg"), **ACTOR).id
+    # Hậu Lộc never allow-listed this machine: no discovery there, and Cam Lộ's camera does not exist there.
+    response = _discover(world, hau_loc, COMMUNE_ADMIN, device.udp_port)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] in ("no_site_network", "camera_url_refused")
+    path = f"/api/v1/cameras/{camera_id}/onvif/device-information"
+    other = world.call("POST", path, hau_loc, world.person(hau_loc, COMMUNE_ADMIN), json={"xaddr": device.xaddr})
+    assert other.status_code == 404
+    assert device.requests == []
+    # A village head may look at cameras, not scan the network.
+    assert _discover(world, cam_lo, VILLAGE_HEAD, device.udp_port).status_code == 403
+    # Wrong credentials on the camera: a clear 422, nothing stored.
+    admin = world.person(cam_lo, COMMUNE_ADMIN)
+    response = world.call("POST", path, cam_lo, admin, json={"xaddr": device.xaddr})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "onvif_failed"
+    assert world.call("GET", f"/api/v1/cameras/{camera_id}", cam_lo, admin).json()["manufacturer"] is None

@@ -24,7 +24,7 @@ from smartcommune.platform.devices import service
 from smartcommune.platform.devices.ingest import Ingester
 from smartcommune.platform.devices.models import Alarm, DeadLetter, Device, DeviceCommand, Telemetry
 from smartcommune.platform.devices.mqtt import BrokerAddress, Publisher, set_publisher
-from smartcommune.platform.devices.schemas import DeviceIn, ProfileIn, RuleIn
+from smartcommune.platform.devices.schemas import CommandIn, DeviceIn, ProfileIn, RuleIn
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.session import tenant_transaction
@@ -109,7 +109,7 @@ def world(
     communes: tuple[TenantInfo, TenantInfo], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
     cam_lo, hau_loc = communes
-    made: dict[str, Any] = {}
+    made: dict[int, Any] = {}
     for tenant in (cam_lo, hau_loc):
         with tenant_transaction(tenant) as db:
             code = f"greenhouse-{uuid.uuid4().hex[:6]}"
@@ -186,7 +186,7 @@ def test_another_communes_topics_are_refused_by_the_broker(world: dict[str, Any]
     b_sensor, uid_b, _, _ = world["devices"][b.commune_code][0]
     before = count(b, Telemetry, Telemetry.device_id == b_sensor)
     client = device_client(world["broker"], user_a, secret_a)
-    stolen: list[bytes] = []
+    stolen: list[bytes | bytearray] = []
     client.on_message = lambda c, u, msg: stolen.append(msg.payload)
     # Publishing into the other commune's device tree, and reading its commands: both refused.
     info = client.publish(f"t/{b.commune_code}/d/{uid_b}/telemetry", json.dumps({"soil_moisture": 5}), qos=1)
@@ -416,3 +416,106 @@ def test_shared_subscription_spreads_messages_over_ingesters_without_loss_or_dup
         for m in members:
             m.stop()
         plain.client.subscribe([("t/+/d/+/telemetry", 1)])
+
+
+def test_hostile_payloads_are_dead_lettered_and_never_stall_the_ingester(world: dict[str, Any]) -> None:
+    """Payloads that once could fail a whole batch (and so retry it forever) land in the dead-letter table;
+    valid ones around them are stored, a device's own timestamp and JSON escapes included."""
+    a, ingester = world["a"], world["ingester"]
+    sensor_id, uid, user, secret = world["devices"][a.commune_code][0]
+    errors_before = ingester.counters["batch_errors"]
+    stored_before = count(a, Telemetry, Telemetry.device_id == sensor_id)
+    dead_before = count(a, DeadLetter, DeadLetter.device_uid == uid)
+    client = device_client(world["broker"], user, secret)
+    topic = f"t/{a.commune_code}/d/{uid}/telemetry"
+    hostile = [
+        b'{"soil_moisture": 1' + b"0" * 400 + b"}",  # an integer no float holds
+        b"\x00\x01\x02",  # NUL bytes (PostgreSQL text cannot hold them)
+        '{"soil_moisture": 5}'.encode("utf-16"),  # valid JSON, not UTF-8
+        b'{"soil_moisture": true}',
+        b'{"soil_moisture": NaN}',
+        b'{"soil_moisture": 5, "ts": "not a time"}',
+    ]
+    valid = [b'{"soil_moisture": 61, "ts": 1763700000}', b'{"soil\\u005fmoisture":\t62}', b'{"soil_moisture": 63.5}']
+    for payload in [*hostile, *valid]:
+        client.publish(topic, payload, qos=1).wait_for_publish(5)
+    client.loop_stop()
+    client.disconnect()
+    assert wait_for(lambda: count(a, Telemetry, Telemetry.device_id == sensor_id) == stored_before + 3)
+    assert wait_for(lambda: count(a, DeadLetter, DeadLetter.device_uid == uid) == dead_before + len(hostile))
+    assert ingester.counters["batch_errors"] == errors_before
+    with tenant_transaction(a) as db:
+        rows = db.scalars(
+            select(Telemetry).where(Telemetry.device_id == sensor_id).order_by(Telemetry.id.desc()).limit(3)
+        ).all()
+        reasons = db.scalars(
+            select(DeadLetter.reason).where(DeadLetter.device_uid == uid).order_by(DeadLetter.id.desc()).limit(6)
+        ).all()
+    assert sorted(r.data["soil_moisture"] for r in rows) == [61, 62, 63.5]
+    assert any(r.ts == datetime.fromtimestamp(1763700000, UTC) for r in rows)
+    assert sorted(reasons) == sorted(
+        ["out_of_range", "malformed_json", "malformed_json", "not_numeric", "not_numeric", "bad_timestamp"]
+    )
+
+
+def test_acks_after_commit_mean_unacknowledged_messages_come_back(world: dict[str, Any]) -> None:
+    """The wire client in manual-ack mode: what was received but not acknowledged is delivered again on
+    the next connection of the same session; what was acknowledged is not."""
+    from smartcommune.platform.devices.wire import Received, Subscriber
+
+    a, broker = world["a"], world["broker"]
+    _, uid, user, secret = world["devices"][a.commune_code][0]
+    address = BrokerAddress("127.0.0.1", broker.port, INGEST_USER, INGEST_PASSWORD)
+    client_id, topic = f"acks-{uuid.uuid4().hex[:6]}", f"t/{a.commune_code}/d/{uid}/attr"
+    got: list[Received] = []
+
+    def session() -> Subscriber:
+        sub = Subscriber(address, client_id, [(topic, 1)], got.extend, manual_ack=True).start()
+        assert sub.connected.wait(5)
+        return sub
+
+    first = session()
+    time.sleep(0.3)  # subscribed
+    device = device_client(broker, user, secret)
+    for i in range(5):
+        device.publish(topic, json.dumps({"n": i}), qos=1).wait_for_publish(5)
+    device.loop_stop()
+    device.disconnect()
+    assert wait_for(lambda: len(got) == 5)
+    first.stop()  # nothing acknowledged
+    got.clear()
+    second = session()
+    assert wait_for(lambda: len(got) == 5)  # all five again
+    assert sorted(json.loads(m.payload)["n"] for m in got) == [0, 1, 2, 3, 4]
+    second.ack((m.session, m.mid) for m in got)
+    time.sleep(0.3)
+    second.stop()
+    got.clear()
+    third = session()
+    time.sleep(0.5)
+    third.stop()
+    assert got == []
+
+
+def test_every_command_is_audited_when_sent_and_when_it_times_out(world: dict[str, Any]) -> None:
+    from smartcommune.tenants.audit import AuditEntry
+
+    a = world["a"]
+    valve_id = world["devices"][a.commune_code][1][0]
+    with tenant_transaction(a) as db:
+        command = service.send_command(
+            db, a, valve_id, CommandIn(name="open_valve", params={"valve": 3, "minutes": 10}, timeout_s=1), **ACTOR
+        )
+        command_id = command.id
+        command.requested_at = service.now() - timedelta(seconds=5)  # nobody answers this valve's request
+    with tenant_transaction(a) as db:
+        service.expire_commands(db)  # (or the ingester's housekeeping got there first)
+    with tenant_transaction(a) as db:
+        assert db.get_one(DeviceCommand, command_id).status == "timeout"
+        rows = db.execute(
+            select(AuditEntry.actor, AuditEntry.action, AuditEntry.after)
+            .where(AuditEntry.object_type == "device", AuditEntry.object_id == str(valve_id))
+            .order_by(AuditEntry.id)
+        ).all()
+    trail = [(actor, action) for actor, action, after in rows if (after or {}).get("command_id") == str(command_id)]
+    assert trail == [(ACTOR["actor"], "command"), ("system:command-timeout", "command_timeout")]

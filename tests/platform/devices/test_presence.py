@@ -3,6 +3,7 @@ and its beat entry, against real PostgreSQL with two communes."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -89,7 +90,7 @@ def test_inactive_device_goes_offline_and_back_online_notifying_officials(
     # Telemetry again: back online, notified once more; commune B's officials saw none of it.
     later = now + timeout + timedelta(3)
     with tenant_transaction(cam_lo) as db:
-        service.store_batch(db, [{"device_id": device_id, "ts": later, "data": {"t": 1.0}}], [])
+        service.store_batch(db, [(device_id, later, json.dumps({"t": 1.0}))], [])
         assert (device_id, "offline", "online") in service.update_presence(db, cam_lo, later)
         assert db.get_one(Device, device_id).presence == "online"
     items = _inbox(cam_lo, official, device_id)

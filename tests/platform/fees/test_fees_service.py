@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from smartcommune.platform.fees import service, vietqr
+from smartcommune.platform.fees import repository, service, vietqr
 from smartcommune.platform.fees.models import FeeType, Invoice
 from smartcommune.platform.fees.schemas import BankAccountIn, BulkIssueIn, BulkLine, FeeTypeIn, InvoiceIn, RemindIn
 from smartcommune.platform.inbox.models import InboxItem
@@ -109,4 +109,8 @@ def test_reminders_ledger_and_receipt(communes: tuple[TenantInfo, TenantInfo]) -
         )
         messages = db.scalars(select(InboxItem.kind).where(InboxItem.recipient == payer).order_by(InboxItem.id)).all()
         assert messages == ["fee_reminder", "fee_receipt"]
+        # The payer's own receipts: theirs only.
+        mine = repository.receipts(db, household_id=None, limit=50, payer_subject=payer)
+        assert [(r.invoice_id, r.amount_vnd) for r in mine] == [(inv.id, 120_000)]
+        assert not repository.receipts(db, household_id=None, limit=50, payer_subject=f"{payer}-someone-else")
         assert db.scalar(select(FeeType.name).where(FeeType.id == ft)) == "Học phí mầm non"

@@ -198,3 +198,43 @@ def test_photos_are_public_only_for_their_listing(client: TestClient, communes: 
     assert r.status_code == 200 and r.headers["content-type"] == "image/png"
     other = homestay(a)
     assert client.get(f"/api/v1/public/listings/{other}/photos/{photo_id}", headers=host(a)).status_code == 404
+
+
+def test_public_requests_are_rate_limited_per_phone_and_per_address(
+    client: TestClient, communes: tuple[TenantInfo, TenantInfo]
+) -> None:
+    a, b = communes
+    listing_a, listing_b = homestay(a, card=False), homestay(b, card=False)
+    path = f"/api/v1/public/listings/{listing_a}/requests"
+    # One client address of its own (a visitor behind a carrier NAT), so the per-address count is this test's.
+    visitor = TestClient(client.app, client=("203.0.113.7", 50000))
+    phone = f"09{time.time_ns() % 10**8:08d}"
+    body = {"name": "Khách", "phone": phone, "quantity": 1}
+    for _ in range(service.REQUESTS_PER_PHONE_PER_HOUR):
+        assert visitor.post(path, json=body, headers=host(a)).status_code == 201
+    with tenant_transaction(a) as db:
+        before = len(service.list_requests(db, listing_id=listing_a, status=None))
+    refused = visitor.post(path, json=body, headers=host(a))
+    assert refused.status_code == 429, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "listing_requests_rate_limited" and error["details"]["per"] == "phone"
+    assert error["details"]["limit_per_hour"] == service.REQUESTS_PER_PHONE_PER_HOUR
+    # The same phone spelt +84… is the same phone; another commune counts its own requests.
+    plus = visitor.post(path, json=body | {"phone": "+84" + phone[1:]}, headers=host(a))
+    assert plus.status_code == 429
+    other = visitor.post(f"/api/v1/public/listings/{listing_b}/requests", json=body, headers=host(b))
+    assert other.status_code == 201
+    with tenant_transaction(a) as db:  # refused requests stored nothing
+        rows = service.list_requests(db, listing_id=listing_a, status=None)
+        assert len(rows) == before and {r.client_ip for r in rows} == {"203.0.113.7"}
+        assert {r.phone for r in rows} == {"+84" + phone[1:]}
+    # Per address: other phones from the same address, up to the address's limit.
+    for k in range(service.REQUESTS_PER_IP_PER_HOUR - service.REQUESTS_PER_PHONE_PER_HOUR):
+        ok = visitor.post(path, json=body | {"phone": f"0{k + 1:02d}{phone[3:]}"}, headers=host(a))
+        assert ok.status_code == 201, ok.text
+    by_address = visitor.post(path, json=body | {"phone": "0977000999"}, headers=host(a))
+    assert by_address.status_code == 429
+    assert by_address.json()["error"]["details"]["per"] == "client_ip"
+    # Another address with a fresh phone is served.
+    elsewhere = TestClient(client.app, client=("198.51.100.20", 50000))
+    assert elsewhere.post(path, json=body | {"phone": "0977000999"}, headers=host(a)).status_code == 201

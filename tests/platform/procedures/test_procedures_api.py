@@ -149,3 +149,88 @@ def test_limits_and_bad_input(world: World) -> None:
     )
     assert patch.status_code == 200 and patch.json()["active"] is False
     assert procedure["code"] not in {p["code"] for p in world.call("GET", "/api/v1/public/procedures", tenant).json()}
+
+
+def _resident_record(tenant: TenantInfo, subject: str | None) -> int:
+    from smartcommune.platform.residents.models import Resident
+    from smartcommune.tenants.session import tenant_transaction
+
+    with tenant_transaction(tenant) as db:
+        row = Resident(full_name="Lê Văn C", account_subject=subject, status="verified")
+        db.add(row)
+        db.flush()
+        return row.id
+
+
+def _has_resident(tenant: TenantInfo, resident_id: int) -> bool:
+    from smartcommune.platform.residents.models import Resident
+    from smartcommune.tenants.session import tenant_transaction
+
+    with tenant_transaction(tenant) as db:
+        return db.get(Resident, resident_id) is not None
+
+
+@pytest.mark.parametrize("which", ["a", "b"])
+def test_counter_and_online_channels(world: World, which: str) -> None:
+    tenant = world.a if which == "a" else world.b
+    other = world.b if which == "a" else world.a
+    desk = world.person(tenant, "commune_official")
+    in_person = _procedure(world, tenant, mode="in_person")
+    resident = new_person(tenant, "resident")
+    record = _resident_record(tenant, resident.subject)
+    counters_before = world.call("GET", "/api/v1/public/procedures/counters", tenant).json()
+
+    # A resident's own submission is online, whatever the form says.
+    online_proc = _procedure(world, tenant)
+    mine = world.call(
+        "POST",
+        "/api/v1/applications",
+        tenant,
+        resident,
+        data={"procedure_id": str(online_proc["id"]), "applicant_name": "Lê Văn C", "channel": "counter"},
+    )
+    assert mine.status_code == 201 and mine.json()["channel"] == "online"
+    # Residents cannot register at the counter.
+    form = {"procedure_id": str(in_person["id"]), "applicant_name": "Lê Văn C", "resident_id": str(record)}
+    assert world.call("POST", "/api/v1/one-stop/applications", tenant, resident, data=form).status_code == 403
+    # The official registers an in-person procedure for the resident: channel counter, in their app.
+    files = [("files", ("don.pdf", PDF, "application/pdf"))]
+    counter = world.call("POST", "/api/v1/one-stop/applications", tenant, desk, data=form, files=files)
+    assert counter.status_code == 201, counter.text
+    assert counter.json()["channel"] == "counter" and counter.json()["status"] == "received"
+    theirs = world.call("GET", "/api/v1/applications", tenant, resident).json()
+    assert {(x["id"], x["channel"]) for x in theirs} == {
+        (mine.json()["id"], "online"),
+        (counter.json()["id"], "counter"),
+    }
+    inbox = world.call("GET", "/api/v1/inbox", tenant, resident).json()["items"]
+    assert any(i["source_id"] == str(counter.json()["id"]) for i in inbox)
+    # Someone without an account or record: nobody's app, still on the desk.
+    walk_in = world.call(
+        "POST",
+        "/api/v1/one-stop/applications",
+        tenant,
+        desk,
+        data={"procedure_id": str(in_person["id"]), "applicant_name": "Cụ Bà D", "applicant_phone": "0912000111"},
+    )
+    assert walk_in.status_code == 201 and walk_in.json()["channel"] == "counter"
+    at_counter = world.call("GET", "/api/v1/one-stop/applications", tenant, desk, params={"channel": "counter"}).json()
+    assert {counter.json()["id"], walk_in.json()["id"]} <= {x["id"] for x in at_counter}
+    assert all(x["channel"] == "counter" for x in at_counter)
+    online = world.call("GET", "/api/v1/one-stop/applications", tenant, desk, params={"channel": "online"}).json()
+    assert mine.json()["id"] in {x["id"] for x in online} and all(x["channel"] == "online" for x in online)
+    bad = world.call("GET", "/api/v1/one-stop/applications", tenant, desk, params={"channel": "fax"})
+    assert bad.status_code == 422
+    # Another commune's resident record, or none at all: 404, nothing stored.
+    foreign = _resident_record(other, None)
+    missing = [999_999_999] + ([] if _has_resident(tenant, foreign) else [foreign])
+    listed = world.call("GET", "/api/v1/one-stop/applications", tenant, desk, params={"limit": 500}).json()
+    for rid in missing:
+        refused = world.call(
+            "POST", "/api/v1/one-stop/applications", tenant, desk, data=form | {"resident_id": str(rid)}
+        )
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "resident_not_found"
+    assert world.call("GET", "/api/v1/one-stop/applications", tenant, desk, params={"limit": 500}).json() == listed
+    counters = world.call("GET", "/api/v1/public/procedures/counters", tenant).json()
+    assert counters["received"] - counters_before["received"] == 3
+    assert counters["received_online"] - counters_before["received_online"] == 1

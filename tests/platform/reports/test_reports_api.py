@@ -291,3 +291,27 @@ def test_public_statistics(world: World) -> None:
     assert 0 < after["resolved_within_sla_share"] <= 1
     other = world.call("GET", "/api/v1/public/reports/stats", world.a).json()
     assert category["code"] not in other["by_category"]
+
+
+def test_a_resend_with_the_same_client_ref_returns_the_same_report(world: World) -> None:
+    """A phone that lost the answer resends its queued report: one report, one photo, one notice."""
+    import uuid
+
+    tenant, other = world.a, world.b
+    category = _category(world, tenant)
+    resident = _fresh_resident(tenant)
+    ref = str(uuid.uuid4())
+    photo = [("photos", ("a.png", png(), "image/png"))]
+    first = _submit(world, tenant, resident, category["id"], client_ref=ref, files=photo)
+    assert first.status_code == 201, first.text
+    reports, photos = _count(tenant, "reports"), _count(tenant, "report_photos")
+    again = _submit(world, tenant, resident, category["id"], client_ref=ref, files=photo)
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"] and len(again.json()["photos"]) == 1
+    assert (_count(tenant, "reports"), _count(tenant, "report_photos")) == (reports, photos)
+    # The reference is the reporter's own: another resident, or the same reference in commune B, is a new report.
+    assert _submit(world, tenant, _fresh_resident(tenant), category["id"], client_ref=ref).status_code == 201
+    other_category = _category(world, other)
+    assert _submit(world, other, _fresh_resident(other), other_category["id"], client_ref=ref).status_code == 201
+    bad = _submit(world, tenant, resident, category["id"], client_ref="not-a-uuid")
+    assert bad.status_code == 422

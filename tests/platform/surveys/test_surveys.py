@@ -197,7 +197,7 @@ def test_open_close_dates_and_targeting(communes: tuple[TenantInfo, TenantInfo])
         db.execute(update(Survey).where(Survey.id == closed).values(closes_at=datetime.now(UTC) - timedelta(seconds=1)))
     with pytest.raises(Conflict) as caught, tenant_transaction(a) as db:
         service.respond(db, closed, ResponseIn(answers={qc[0]: 3}), subject=farmer, actor="x")
-    assert caught.value.code == "survey_not_open"
+    assert caught.value.code == "survey_closed"
     with pytest.raises(NotFound), tenant_transaction(b) as db:
         service.respond(db, groups, ResponseIn(answers={qg[0]: 4}), subject=str(uuid.uuid4()), actor="x")
 

@@ -31,6 +31,7 @@ def test_rollout_manifest_dry_run_then_real(database_url: str, tmp_path: Path) -
     dry = runner.invoke(_cli(), ["rollout", "--manifest", str(path), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "1 xã mới / new" in dry.output and "row 3" in dry.output
+    assert "template agri-specialty v3" in dry.output and "production_log_types 5" in dry.output
     try:
         registry.get_commune(owner_engine(), 19075)
         raise AssertionError("a dry run created the commune")

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from testsupport.fresh import unused_commune_codes
 
+from smartcommune.platform.devices.models import Device, DeviceRule
 from smartcommune.platform.villages.models import Village
-from smartcommune.provisioning.runs import service, steps
+from smartcommune.provisioning.runs import service, steps, verify
 from smartcommune.provisioning.runs.schemas import AdminContact, DeviceSpec, RunSpec
 from smartcommune.tenants import registry
 from smartcommune.tenants.authz.service import holders_of
@@ -131,3 +132,78 @@ def test_transient_errors_are_retried_and_permanent_errors_stop_only_that_run(
     assert service.execute(engine, bad).status == "failed"
     with pytest.raises(Exception, match="Commune not found"):
         registry.get_commune(engine, bad_code)
+
+
+def test_devices_get_their_profiles_automation_rules_and_verify_goes_through_the_api(database_url: str) -> None:
+    engine = owner_engine()
+    (code,) = unused_commune_codes(1)
+    spec = RunSpec(
+        commune_code=code,
+        template="hydroponics",
+        admin=AdminContact(name="Đỗ Văn Hùng"),
+        devices=[
+            DeviceSpec(uid="tuoi-1", serial="BT-1", name="Bộ tưới nhà màng 1", profile="bo-tuoi"),
+            DeviceSpec(uid="nha-mang-1", serial="NM-1", name="Cảm biến nhà màng 1", profile="nha-mang"),
+        ],
+    )
+    run_id = service.create_run(engine, spec)
+    outcome = service.execute(engine, run_id, sleep=lambda s: None)
+    assert outcome.status == "succeeded", outcome.error
+    out = {s.name: s.output for s in service.get_run(engine, run_id)[1]}
+    assert out["devices"]["rules"] == 1  # only the irrigation controller's profile has a rule
+    # verify called the HTTP API as the first admin (public profile and procedures, villages, categories, me)
+    assert out["verify"]["as"] == "commune_admin" and out["verify"]["api_calls"] == 5
+    assert out["verify"]["villages"] == 6 and out["verify"]["modules"] == len(steps.shipped("hydroponics").modules)
+    tenant = registry.info_from_row(registry.get_commune(engine, code))
+    with tenant_transaction(tenant) as db:
+        (rule,) = db.scalars(select(DeviceRule)).all()
+        device = db.scalar(select(Device).where(Device.uid == "tuoi-1"))
+        assert device is not None
+        assert (rule.sensor_device_id, rule.target_device_id) == (device.id, device.id)
+        assert (rule.field, rule.op, rule.threshold, rule.clear_threshold, rule.duration_s) == (
+            "soil_moisture",
+            "below",
+            30.0,
+            35.0,
+            600,
+        )
+        assert (rule.command, rule.params) == ("irrigate", {"minutes": 15})
+    # Another run with the same devices adds no second rule.
+    again = service.create_run(engine, spec)
+    assert service.execute(engine, again).status == "succeeded"
+    with tenant_transaction(tenant) as db:
+        assert db.scalar(select(func.count()).select_from(DeviceRule)) == 1
+
+
+def test_a_commune_is_born_held_and_a_failed_verify_keeps_it_held(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = owner_engine()
+    (code,) = unused_commune_codes(1)
+
+    def die_after_register(name: str) -> None:
+        if name == "register":
+            raise Died
+
+    run_id = service.create_run(engine, RunSpec(commune_code=code, admin=AdminContact(name="Vũ Thị Mai")))
+    with pytest.raises(Died):
+        service.execute(engine, run_id, after_step=die_after_register)
+    row = registry.get_commune(engine, code)
+    assert (row.status, row.suspended_reason) == ("suspended", steps.PROVISIONING_REASON)
+    # The API's verify check fails (a broken route, say): the run stops, the commune stays held.
+    real = verify.smoke_check
+
+    def broken(tenant, **kw):  # type: ignore[no-untyped-def]
+        checked = real(tenant, **kw)
+        checked.problems.append("GET /api/v1/villages: 500")
+        return checked
+
+    monkeypatch.setattr(verify, "smoke_check", broken)
+    outcome = service.execute(engine, run_id)
+    assert outcome.status == "failed" and outcome.error is not None
+    assert outcome.error.startswith("verify_failed") and "500" in outcome.error
+    assert registry.get_commune(engine, code).status == "suspended"
+    monkeypatch.undo()
+    assert service.reopen(engine, [run_id]) == [run_id]
+    assert service.execute(engine, run_id).status == "succeeded"
+    assert registry.get_commune(engine, code).status == "active"

@@ -66,6 +66,21 @@ describe("commune admin console", () => {
     expect(del.url.searchParams.get("user_id")).toBe("u1");
     expect(del.url.searchParams.get("role")).toBe("commune_official");
   });
+
+  it("leaves the modules the commune has not enabled out of the menu", async () => {
+    location.hash = "#/production";
+    saveSession(sessionKey("admin", "cam-lo"), sessionFromToken(fakeToken())!);
+    const m = mockFetch({
+      "GET /api/v1/commune": () => ({ ...CAM_LO, modules: ["villages", "residents", "announcements", "reports"] }),
+      "GET /api/v1/villages": () => [village],
+    });
+    render(<AdminApp fetch={m.fetch} pathname="/t/cam-lo/app/admin/" />);
+    // The production screen is not offered: the console falls back to its first page.
+    expect(await screen.findByText("Thôn An Bình")).toBeTruthy();
+    const menu = screen.getByRole("navigation");
+    expect(menu.textContent).toContain("Phản ánh");
+    for (const hidden of ["Sản xuất", "Thiết bị", "Phí, lệ phí", "Khảo sát", "Trung tâm điều hành"]) expect(menu.textContent).not.toContain(hidden);
+  });
 });
 
 describe("describeChange", () => {

@@ -81,7 +81,7 @@ export interface paths {
         };
         /**
          * Commune Profile
-         * @description Public: the commune this host or /t/{slug} prefix belongs to.
+         * @description Public: the commune this host or /t/{slug} prefix belongs to, and its enabled modules.
          */
         get: operations["commune_profile_api_v1_commune_get"];
         put?: never;
@@ -104,6 +104,85 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/commune/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public Branding
+         * @description Public: the name, colour, logo and office contacts the apps show.
+         */
+        get: operations["public_branding_api_v1_public_commune_branding_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/commune/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public Logo */
+        get: operations["public_logo_api_v1_public_commune_logo_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commune/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Settings */
+        get: operations["get_settings_api_v1_commune_settings_get"];
+        /**
+         * Put Settings
+         * @description Replace the settings (commune admins): 422 `color_low_contrast` when white text would be unreadable.
+         */
+        put: operations["put_settings_api_v1_commune_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commune/settings/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Logo
+         * @description PNG, JPEG or WebP up to 2 MB (413 / 415 otherwise); re-encoded without metadata.
+         */
+        post: operations["upload_logo_api_v1_commune_settings_logo_post"];
+        /** Delete Logo */
+        delete: operations["delete_logo_api_v1_commune_settings_logo_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -286,6 +365,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cameras/onvif/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discover Onvif
+         * @description WS-Discovery of ONVIF cameras on the commune's allow-listed site network (multicast, or unicast to
+         *     one address of it); answers and device service URLs outside it are dropped and counted as refused.
+         */
+        post: operations["discover_onvif_api_v1_cameras_onvif_discover_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cameras/{camera_id}": {
         parameters: {
             query?: never;
@@ -339,6 +439,27 @@ export interface paths {
          * @description Snapshot now: one frame, stored through the files module.
          */
         post: operations["take_snapshot_api_v1_cameras__camera_id__snapshot_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cameras/{camera_id}/onvif/device-information": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh Device Information
+         * @description ONVIF GetDeviceInformation now: manufacturer, model, firmware, serial number. `xaddr` (a device
+         *     service URL from discovery) is remembered; without it the one recorded before, else the stream host's.
+         */
+        post: operations["refresh_device_information_api_v1_cameras__camera_id__onvif_device_information_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -409,6 +530,26 @@ export interface paths {
         };
         /** List Events */
         get: operations["list_events_api_v1_camera_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/camera-events/{event_id}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Event Snapshot
+         * @description The JPEG stored with this motion event; 404 `snapshot_not_found` when it has none.
+         */
+        get: operations["get_event_snapshot_api_v1_camera_events__event_id__snapshot_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -617,6 +758,30 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/device-rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Rule
+         * @description Delete a rule; the alarms it raised stay in the history.
+         */
+        delete: operations["delete_rule_api_v1_device_rules__rule_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Rule
+         * @description Edit a rule (threshold, hysteresis, duration, schedule, enabled…); checked as on creation.
+         */
+        patch: operations["update_rule_api_v1_device_rules__rule_id__patch"];
         trace?: never;
     };
     "/api/v1/device-alarms": {
@@ -1648,7 +1813,11 @@ export interface paths {
         /** Desk List */
         get: operations["desk_list_api_v1_one_stop_applications_get"];
         put?: never;
-        post?: never;
+        /**
+         * Desk Register
+         * @description An application brought to the desk in person: channel `counter` (residents' own are `online`).
+         */
+        post: operations["desk_register_api_v1_one_stop_applications_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2028,6 +2197,26 @@ export interface paths {
         };
         /** My Invoices */
         get: operations["my_invoices_api_v1_me_invoices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Receipts
+         * @description Receipts (biên lai) of the invoices this resident pays, newest first.
+         */
+        get: operations["my_receipts_api_v1_me_receipts_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2745,6 +2934,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/surveys/{survey_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Survey
+         * @description Close the survey now: responses are refused from then on (`survey_closed`); 409 if already closed.
+         */
+        post: operations["close_survey_api_v1_surveys__survey_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/surveys/{survey_id}/responses": {
         parameters: {
             query?: never;
@@ -3042,6 +3251,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/insight/criteria/parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Criteria Parameters
+         * @description The parameters each computation takes (set per criterion in `params`), with defaults and ranges.
+         */
+        get: operations["criteria_parameters_api_v1_insight_criteria_parameters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/insight/criteria/snapshots": {
         parameters: {
             query?: never;
@@ -3072,7 +3301,7 @@ export interface paths {
         };
         /**
          * Map Layer
-         * @description GeoJSON FeatureCollection: `households`, `reports`, `cameras`, `farms` or `services`.
+         * @description GeoJSON FeatureCollection: `households`, `reports`, `cameras`, `devices`, `farms` or `services`.
          */
         get: operations["map_layer_api_v1_insight_map__layer__get"];
         put?: never;
@@ -3219,6 +3448,8 @@ export interface paths {
         /**
          * Public Request
          * @description A visitor books a tour/homestay or a service, or orders a product; `pay_by_card` opens Stripe Checkout.
+         *     Rate limited per phone and per client address (429 `listing_requests_rate_limited`); the address is the
+         *     peer's, or the forwarded one when the server trusts its proxy (uvicorn `--forwarded-allow-ips`).
          */
         post: operations["public_request_api_v1_public_listings__listing_id__requests_post"];
         delete?: never;
@@ -3268,6 +3499,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/provider/v1/insight/provinces/{province_code}/criteria/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Province Criteria History
+         * @description The province's kept monthly roll-ups (taken daily; a month keeps its last value), newest first.
+         */
+        get: operations["province_criteria_history_api_provider_v1_insight_provinces__province_code__criteria_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/insight/criteria/rollups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Month Rollups
+         * @description Every province's kept roll-up of one month, to compare provinces.
+         */
+        get: operations["month_rollups_api_provider_v1_insight_criteria_rollups_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/fleet/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fleet Health
+         * @description Worst communes first. Figures are at most `interval_s` old (a beat job measures every commune).
+         */
+        get: operations["fleet_health_api_provider_v1_fleet_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/fleet/health/totals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fleet Totals */
+        get: operations["fleet_totals_api_provider_v1_fleet_health_totals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/fleet/health/{key}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh Commune
+         * @description Measure one commune now instead of waiting for the next snapshot.
+         */
+        post: operations["refresh_commune_api_provider_v1_fleet_health__key__refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/fleet/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Map Points */
+        get: operations["map_points_api_provider_v1_fleet_map_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/fleet/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent Rollouts
+         * @description The newest rollouts first, each with its runs counted (follow one at /provisioning/rollouts/{id}).
+         */
+        get: operations["recent_rollouts_api_provider_v1_fleet_rollouts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3294,6 +3659,8 @@ export interface components {
             device_id: number;
             /** Rule Id */
             rule_id: number | null;
+            /** Profile Rule */
+            profile_rule?: string | null;
             /** Severity */
             severity: string;
             /** Message */
@@ -3437,6 +3804,8 @@ export interface components {
             applicant_phone: string | null;
             /** Details */
             details: string;
+            /** Channel */
+            channel: string;
             /** Status */
             status: string;
             /**
@@ -3494,6 +3863,8 @@ export interface components {
             applicant_phone: string | null;
             /** Details */
             details: string;
+            /** Channel */
+            channel: string;
             /** Status */
             status: string;
             /**
@@ -3633,6 +4004,14 @@ export interface components {
              */
             files: string[];
         } & components["schemas"]["ApplicationForm"];
+        /** Body_desk_register_api_v1_one_stop_applications_post */
+        Body_desk_register_api_v1_one_stop_applications_post: {
+            /**
+             * Files
+             * @default []
+             */
+            files: string[];
+        } & components["schemas"]["CounterApplicationForm"];
         /** Body_import_households_api_v1_households_import_post */
         Body_import_households_api_v1_households_import_post: {
             /** File */
@@ -3678,6 +4057,11 @@ export interface components {
         };
         /** Body_upload_attachment_api_v1_announcements_attachments_post */
         Body_upload_attachment_api_v1_announcements_attachments_post: {
+            /** File */
+            file: string;
+        };
+        /** Body_upload_logo_api_v1_commune_settings_logo_post */
+        Body_upload_logo_api_v1_commune_settings_logo_post: {
             /** File */
             file: string;
         };
@@ -3850,6 +4234,14 @@ export interface components {
             fps: number | null;
             /** Codec */
             codec: string | null;
+            /** Manufacturer */
+            manufacturer?: string | null;
+            /** Firmware */
+            firmware?: string | null;
+            /** Serial Number */
+            serial_number?: string | null;
+            /** Onvif Refreshed At */
+            onvif_refreshed_at?: string | null;
             /** Snapshot File Id */
             snapshot_file_id: string | null;
             /**
@@ -3909,6 +4301,11 @@ export interface components {
             username?: string | null;
             /** Password */
             password?: string | null;
+            /**
+             * Profile
+             * @description mã hồ sơ camera của mẫu
+             */
+            profile?: string | null;
         };
         /** CategoryIn */
         CategoryIn: {
@@ -4085,6 +4482,26 @@ export interface components {
             /** Body */
             body: string;
         };
+        /**
+         * CommuneBranding
+         * @description What anyone may see: the name, colour and logo the apps show, and how to reach the commune office.
+         */
+        CommuneBranding: {
+            /** Name */
+            name: string;
+            /** Primary Color */
+            primary_color: string | null;
+            /** Logo Url */
+            logo_url: string | null;
+            /** Contact Phone */
+            contact_phone: string | null;
+            /** Contact Email */
+            contact_email: string | null;
+            /** Address */
+            address: string | null;
+            /** Office Hours */
+            office_hours: string | null;
+        };
         /** CommuneCreate */
         CommuneCreate: {
             /**
@@ -4210,6 +4627,59 @@ export interface components {
             province_code: number;
             /** Name */
             name: string;
+            /** Modules */
+            modules: string[];
+        };
+        /**
+         * CommuneSettingsIn
+         * @description The whole set (PUT replaces it); an empty or omitted field falls back to the platform's default.
+         */
+        CommuneSettingsIn: {
+            /** Display Name */
+            display_name?: string | null;
+            /**
+             * Primary Color
+             * @example #0b6b3a
+             */
+            primary_color?: string | null;
+            /** Contact Phone */
+            contact_phone?: string | null;
+            /**
+             * Contact Email
+             * @example ubnd@camlo.gov.vn
+             */
+            contact_email?: string | null;
+            /** Address */
+            address?: string | null;
+            /** Office Hours */
+            office_hours?: string | null;
+        };
+        /** CommuneSettingsOut */
+        CommuneSettingsOut: {
+            /** Name */
+            name: string;
+            /** Primary Color */
+            primary_color: string | null;
+            /** Logo Url */
+            logo_url: string | null;
+            /** Contact Phone */
+            contact_phone: string | null;
+            /** Contact Email */
+            contact_email: string | null;
+            /** Address */
+            address: string | null;
+            /** Office Hours */
+            office_hours: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Official Name */
+            official_name: string;
+            /** Has Logo */
+            has_logo: boolean;
+            /** Updated By */
+            updated_by: string | null;
+            /** Updated At */
+            updated_at: string | null;
         };
         /** ContactIn */
         ContactIn: {
@@ -4283,10 +4753,32 @@ export interface components {
             /** Sort Order */
             sort_order?: number | null;
         };
+        /**
+         * CounterApplicationForm
+         * @description An application an official registers at the one-stop desk for someone who came in person;
+         *     `resident_id` links it to the resident's record (and their account, so it shows in their app).
+         */
+        CounterApplicationForm: {
+            /** Procedure Id */
+            procedure_id: number;
+            /** Applicant Name */
+            applicant_name: string;
+            /** Applicant Phone */
+            applicant_phone?: string | null;
+            /**
+             * Details
+             * @default
+             */
+            details: string;
+            /** Resident Id */
+            resident_id?: number | null;
+        };
         /** Counters */
         Counters: {
             /** Received */
             received: number;
+            /** Received Online */
+            received_online: number;
             /** In Progress */
             in_progress: number;
             /** Decided */
@@ -4308,6 +4800,10 @@ export interface components {
             name_en: string;
             /** Target Percent */
             target_percent: number;
+            /** Params */
+            params?: {
+                [key: string]: number;
+            } | null;
         };
         /** DeadLetterOut */
         DeadLetterOut: {
@@ -4403,6 +4899,10 @@ export interface components {
              * @default
              */
             location: string;
+            /** Latitude */
+            latitude?: number | null;
+            /** Longitude */
+            longitude?: number | null;
         };
         /** DeviceOut */
         DeviceOut: {
@@ -4418,6 +4918,10 @@ export interface components {
             profile_id: number;
             /** Location */
             location: string;
+            /** Latitude */
+            latitude?: number | null;
+            /** Longitude */
+            longitude?: number | null;
             /** Mqtt Username */
             mqtt_username: string;
             /** Last Seen At */
@@ -4634,6 +5138,78 @@ export interface components {
             min?: number | null;
             /** Max */
             max?: number | null;
+        };
+        /**
+         * FleetHealthOut
+         * @description A commune with its last measurement (all counts None until the first one) and billing standing.
+         */
+        FleetHealthOut: {
+            /** Commune Code */
+            commune_code: number;
+            /** Slug */
+            slug: string;
+            /** Name */
+            name: string;
+            /** Province Code */
+            province_code: number;
+            /** Province Name */
+            province_name: string;
+            /** Status */
+            status: string;
+            /** Template */
+            template: string;
+            /** Plan */
+            plan: string;
+            /** Cameras Total */
+            cameras_total: number | null;
+            /** Cameras Offline */
+            cameras_offline: number | null;
+            /** Devices Total */
+            devices_total: number | null;
+            /** Devices Offline */
+            devices_offline: number | null;
+            /** Reports Open */
+            reports_open: number | null;
+            /** Reports Overdue */
+            reports_overdue: number | null;
+            /** Error */
+            error: string | null;
+            /** Computed At */
+            computed_at: string | null;
+            /** Billing Status */
+            billing_status: string | null;
+            /** Billing Plan */
+            billing_plan: string | null;
+            /** Unpaid Since */
+            unpaid_since: string | null;
+        };
+        /** FleetHealthPage */
+        FleetHealthPage: {
+            /** Items */
+            items: components["schemas"]["FleetHealthOut"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Interval S */
+            interval_s: number;
+        };
+        /** FleetTotals */
+        FleetTotals: {
+            /** Communes */
+            communes: number;
+            /** Measured */
+            measured: number;
+            /** Cameras Offline */
+            cameras_offline: number;
+            /** Devices Offline */
+            devices_offline: number;
+            /** Reports Overdue */
+            reports_overdue: number;
+            /** Oldest Measurement */
+            oldest_measurement: string | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -5140,6 +5716,21 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** MapPointOut */
+        MapPointOut: {
+            /** Commune Code */
+            commune_code: number;
+            /** Slug */
+            slug: string;
+            /** Name */
+            name: string;
+            /** Province Code */
+            province_code: number;
+            /** Status */
+            status: string;
+            /** Problems */
+            problems: number | null;
+        };
         /** Me */
         Me: {
             /** Subject */
@@ -5192,6 +5783,51 @@ export interface components {
             province_name: string;
             /** Onboarded */
             onboarded: boolean;
+        };
+        /**
+         * OnvifDiscoverIn
+         * @description WS-Discovery on the commune's site network: multicast by default, or unicast to one address of it.
+         */
+        OnvifDiscoverIn: {
+            /** Address */
+            address?: string | null;
+            /**
+             * Port
+             * @default 3702
+             */
+            port: number;
+            /**
+             * Timeout Ms
+             * @default 2000
+             */
+            timeout_ms: number;
+        };
+        /** OnvifDiscoveredOut */
+        OnvifDiscoveredOut: {
+            /** Endpoint */
+            endpoint: string;
+            /** Xaddrs */
+            xaddrs: string[];
+            /** Name */
+            name: string | null;
+            /** Hardware */
+            hardware: string | null;
+            /** Source */
+            source: string;
+            /** Camera Id */
+            camera_id: number | null;
+        };
+        /** OnvifDiscoveryOut */
+        OnvifDiscoveryOut: {
+            /** Found */
+            found: components["schemas"]["OnvifDiscoveredOut"][];
+            /** Refused */
+            refused: number;
+        };
+        /** OnvifRefreshIn */
+        OnvifRefreshIn: {
+            /** Xaddr */
+            xaddr?: string | null;
         };
         /** OtpRequest */
         OtpRequest: {
@@ -5787,6 +6423,8 @@ export interface components {
             anonymous: boolean;
             /** Reporter Name */
             reporter_name?: string | null;
+            /** Client Ref */
+            client_ref?: string | null;
         };
         /**
          * ReportOut
@@ -6121,6 +6759,69 @@ export interface components {
             /** Rejected */
             rejected: components["schemas"]["RejectedOut"][];
         };
+        /**
+         * RolloutSummaryOut
+         * @description A rollout with its runs counted by outcome (the console's list of recent rollouts).
+         */
+        RolloutSummaryOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Scope */
+            scope: string;
+            /** Template */
+            template: string;
+            /** Requested By */
+            requested_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Total */
+            total: number;
+            /** Finished */
+            finished: number;
+            /** Failed */
+            failed: number;
+            /** Rejected */
+            rejected: number;
+        };
+        /**
+         * RollupOut
+         * @description One indicator pooled over a province's communes for one month.
+         */
+        RollupOut: {
+            /** Month */
+            month: string;
+            /** Province Code */
+            province_code: number;
+            /** Code */
+            code: string;
+            /** Name Vi */
+            name_vi: string;
+            /** Name En */
+            name_en: string;
+            /** Value Percent */
+            value_percent: number | null;
+            /** Numerator */
+            numerator: number;
+            /** Denominator */
+            denominator: number;
+            /** Communes */
+            communes: number;
+            /** Communes Met */
+            communes_met: number;
+            /** Communes Without Data */
+            communes_without_data: number;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+        };
         /** RowError */
         RowError: {
             /** Row */
@@ -6240,6 +6941,50 @@ export interface components {
             pending_since: string | null;
             /** Last Outcome */
             last_outcome: string | null;
+        };
+        /**
+         * RulePatch
+         * @description An edit of a rule (its kind stays): only the fields sent change; the result is checked as `RuleIn`.
+         */
+        RulePatch: {
+            /** Name */
+            name?: string | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Sensor Device Id */
+            sensor_device_id?: number | null;
+            /** Field */
+            field?: string | null;
+            /** Op */
+            op?: ("below" | "above") | null;
+            /** Threshold */
+            threshold?: number | null;
+            /** Clear Threshold */
+            clear_threshold?: number | null;
+            /** Duration S */
+            duration_s?: number | null;
+            /** Target Device Id */
+            target_device_id?: number | null;
+            /** Command */
+            command?: string | null;
+            /** Params */
+            params?: {
+                [key: string]: number | string | boolean;
+            } | null;
+            /** Notify */
+            notify?: boolean | null;
+            /** Time Of Day */
+            time_of_day?: string | null;
+            /** Duration Min */
+            duration_min?: number | null;
+            /** Rain Device Id */
+            rain_device_id?: number | null;
+            /** Rain Field */
+            rain_field?: string | null;
+            /** Rain Threshold */
+            rain_threshold?: number | null;
+            /** Rain Window H */
+            rain_window_h?: number | null;
         };
         /** RunDetail */
         RunDetail: {
@@ -7093,6 +7838,152 @@ export interface operations {
             };
         };
     };
+    public_branding_api_v1_public_commune_branding_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommuneBranding"];
+                };
+            };
+        };
+    };
+    public_logo_api_v1_public_commune_logo_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    get_settings_api_v1_commune_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommuneSettingsOut"];
+                };
+            };
+        };
+    };
+    put_settings_api_v1_commune_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommuneSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommuneSettingsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_logo_api_v1_commune_settings_logo_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_logo_api_v1_commune_settings_logo_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommuneSettingsOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_logo_api_v1_commune_settings_logo_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommuneSettingsOut"];
+                };
+            };
+        };
+    };
     list_roles_api_v1_roles_get: {
         parameters: {
             query?: never;
@@ -7603,6 +8494,39 @@ export interface operations {
             };
         };
     };
+    discover_onvif_api_v1_cameras_onvif_discover_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnvifDiscoverIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnvifDiscoveryOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_camera_api_v1_cameras__camera_id__get: {
         parameters: {
             query?: never;
@@ -7762,6 +8686,41 @@ export interface operations {
             };
         };
     };
+    refresh_device_information_api_v1_cameras__camera_id__onvif_device_information_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OnvifRefreshIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CameraOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     preview_api_v1_cameras__camera_id__preview_jpg_get: {
         parameters: {
             query?: never;
@@ -7895,6 +8854,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CameraEventOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_event_snapshot_api_v1_camera_events__event_id__snapshot_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Validation Error */
@@ -8307,6 +9297,70 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_rule_api_v1_device_rules__rule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_rule_api_v1_device_rules__rule_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10413,6 +11467,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup") | null;
+                channel?: ("online" | "counter") | null;
                 before_id?: number | null;
                 limit?: number;
             };
@@ -10429,6 +11484,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApplicationOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    desk_register_api_v1_one_stop_applications_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_desk_register_api_v1_one_stop_applications_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
             /** @description Validation Error */
@@ -11231,6 +12319,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvoiceOut"][];
+                };
+            };
+        };
+    };
+    my_receipts_api_v1_me_receipts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptOut"][];
                 };
             };
         };
@@ -12794,6 +13902,37 @@ export interface operations {
             };
         };
     };
+    close_survey_api_v1_surveys__survey_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     respond_api_v1_surveys__survey_id__responses_post: {
         parameters: {
             query?: never;
@@ -13372,6 +14511,32 @@ export interface operations {
             };
         };
     };
+    criteria_parameters_api_v1_insight_criteria_parameters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
     list_snapshots_api_v1_insight_criteria_snapshots_get: {
         parameters: {
             query?: {
@@ -13837,6 +15002,212 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    province_criteria_history_api_provider_v1_insight_provinces__province_code__criteria_history_get: {
+        parameters: {
+            query?: {
+                /** @description first month kept (YYYY-MM) */
+                since?: string | null;
+                code?: string | null;
+            };
+            header?: never;
+            path: {
+                province_code: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollupOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    month_rollups_api_provider_v1_insight_criteria_rollups_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM; this month when omitted */
+                month?: string | null;
+                code?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollupOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    fleet_health_api_provider_v1_fleet_health_get: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                province_code?: number | null;
+                status?: ("active" | "suspended") | null;
+                only?: ("problems" | "cameras" | "devices" | "reports" | "unmeasured") | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetHealthPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    fleet_totals_api_provider_v1_fleet_health_totals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetTotals"];
+                };
+            };
+        };
+    };
+    refresh_commune_api_provider_v1_fleet_health__key__refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetHealthOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    map_points_api_provider_v1_fleet_map_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MapPointOut"][];
+                };
+            };
+        };
+    };
+    recent_rollouts_api_provider_v1_fleet_rollouts_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloutSummaryOut"][];
                 };
             };
             /** @description Validation Error */

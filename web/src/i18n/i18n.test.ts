@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { en } from "./en";
 import { formatDate, formatDateTime, formatNumber, formatVnd } from "./format";
@@ -61,4 +63,24 @@ describe("Vietnamese formats", () => {
     expect(formatDate("2026-01-01T20:30:00Z", "vi")).toBe("02/01/2026");
     expect(formatDateTime("2026-01-01T20:30:00Z", "vi")).toContain("03:30");
   });
+});
+
+describe("each app loads the strings of the areas it shows", () => {
+  const AREAS = ["provider", "adminPeople", "adminOps", "resident", "quality"];
+  const srcDir = resolve(import.meta.dirname, "..");
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
+    );
+  for (const app of ["provider", "admin", "resident"]) {
+    it(app, () => {
+      const used = new Set<string>();
+      for (const file of sources(join(srcDir, app))) {
+        for (const m of readFileSync(file, "utf8").matchAll(/["`](\w+)\.[\w.]+/g)) if (AREAS.includes(m[1])) used.add(m[1]);
+      }
+      const registered = readFileSync(join(srcDir, app, "messages.ts"), "utf8");
+      for (const area of used) expect(registered, area).toContain(`areas/${area}.vi`);
+      expect(used.size).toBeGreaterThan(0);
+    });
+  }
 });

@@ -1,11 +1,25 @@
 import { useEffect, useState } from "preact/hooks";
-import { en } from "./en";
-import { vi, type MessageKey } from "./vi";
+import { baseEn } from "./areas/base.en";
+import { baseVi } from "./areas/base.vi";
+import type { MessageKey } from "./vi";
 
 export type Lang = "vi" | "en";
 export type { MessageKey };
 export const LANGS: readonly Lang[] = ["vi", "en"];
-const DICTS: Record<Lang, Record<MessageKey, string>> = { vi, en };
+// Only the shared strings at start; each app adds its own areas (`addMessages`), so the resident app does not
+// carry the consoles' ~1,500 strings over a slow network.
+const DICTS: Record<Lang, Partial<Record<MessageKey, string>>> = { vi: { ...baseVi }, en: { ...baseEn } };
+
+/** Make an area's strings available (called once by the app, or the lazy screen, that shows them). */
+export function addMessages(vi: Partial<Record<MessageKey, string>>, en: Partial<Record<MessageKey, string>>): void {
+  Object.assign(DICTS.vi, vi);
+  Object.assign(DICTS.en, en);
+}
+
+/** Whether a string exists for `key` (for labels built from codes). */
+export function hasMessage(key: string): key is MessageKey {
+  return key in DICTS.vi;
+}
 const STORAGE_KEY = "sc.lang";
 
 function initialLang(): Lang {
@@ -57,6 +71,6 @@ export function useLang(): Lang {
 
 /** The label of a role name, falling back to the name itself for custom roles. */
 export function roleLabel(role: string): string {
-  const key = `role.${role}` as MessageKey;
-  return key in vi ? t(key) : role;
+  const key = `role.${role}`;
+  return hasMessage(key) ? t(key) : role;
 }

@@ -1,11 +1,18 @@
+import "./messages";
+import type { ComponentType } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { Api } from "../api/client";
 import { t, useLang } from "../i18n";
 import { sessionKey } from "../lib/session";
 import { useRoute } from "../lib/router";
 import { useSession } from "../lib/useSession";
-import { Shell } from "../ui/components";
+import { ErrorNotice, Loading, Shell } from "../ui/components";
 import { LoginForm } from "../ui/LoginForm";
+import { BillingPage } from "./BillingPage";
 import { CommunesPage } from "./CommunesPage";
+import { FleetPage } from "./FleetPage";
 import { OnboardPage } from "./OnboardPage";
+import { RolloutsPage } from "./RolloutsPage";
 
 export function ProviderApp(props: { baseUrl?: string; fetch?: typeof fetch }) {
   useLang();
@@ -20,11 +27,38 @@ export function ProviderApp(props: { baseUrl?: string; fetch?: typeof fetch }) {
   }
   const nav = [
     { route: "/communes", label: t("nav.communes") },
+    { route: "/map", label: t("provider.nav.map") },
     { route: "/onboard", label: t("nav.onboard") },
+    { route: "/rollouts", label: t("provider.nav.rollouts") },
+    { route: "/fleet", label: t("provider.nav.fleet") },
+    { route: "/billing", label: t("provider.nav.billing") },
   ];
   return (
     <Shell title={t("app.provider")} subtitle={session.username ?? undefined} nav={nav} route={route} onLogout={logout}>
-      {route.startsWith("/onboard") ? <OnboardPage api={api} /> : <CommunesPage api={api} />}
+      <Page api={api} route={route} />
     </Shell>
   );
+}
+
+function Page({ api, route }: { api: Api; route: string }) {
+  if (route.startsWith("/onboard")) return <OnboardPage api={api} route={route} />;
+  if (route.startsWith("/rollouts")) return <RolloutsPage api={api} route={route} />;
+  if (route.startsWith("/fleet")) return <FleetPage api={api} />;
+  if (route.startsWith("/billing")) return <BillingPage api={api} />;
+  if (route.startsWith("/map")) return <LazyMap api={api} />;
+  return <CommunesPage api={api} />;
+}
+
+/** The map and its data load on first visit only (kept out of the console's first paint). */
+function LazyMap({ api }: { api: Api }) {
+  const [Map, setMap] = useState<ComponentType<{ api: Api }> | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    import("./MapPage").then(
+      (m) => setMap(() => m.MapPage),
+      (e: unknown) => setError(e),
+    );
+  }, []);
+  if (error) return <ErrorNotice error={error} />;
+  return Map ? <Map api={api} /> : <Loading />;
 }

@@ -5,6 +5,7 @@ import { t, useLang, type MessageKey } from "../i18n";
 import { useAsync, useDebounced } from "../lib/useAsync";
 import { Empty, ErrorNotice, Field, Loading, Notice, SelectField } from "../ui/components";
 import provinces from "./provinces.json";
+import { templateOptions, useTemplates } from "./shared";
 
 type Commune = Schemas["CommuneOut"];
 const PAGE = 25;
@@ -35,6 +36,7 @@ export function CommunesPage({ api }: { api: Api }) {
   const [offset, setOffset] = useState(0);
   const [message, setMessage] = useState<string | null>(null);
   const applied = useDebounced(filters, 250);
+  const { templates, names } = useTemplates(api);
   const page = useAsync(
     () => call(api.GET("/api/provider/v1/communes", { params: { query: communeQuery(applied, offset) } })),
     [api, applied, offset],
@@ -73,16 +75,13 @@ export function CommunesPage({ api }: { api: Api }) {
             ...STATUSES.map((s) => ({ value: s, label: t(`status.${s}` as MessageKey) })),
           ]}
         />
-        <Field
+        <SelectField
           label={t("communes.template")}
           name="template"
           value={filters.template}
-          list="sc-templates"
-          onInput={(e) => set({ template: e.currentTarget.value })}
+          onChange={(e) => set({ template: e.currentTarget.value })}
+          options={[{ value: "", label: t("common.all") }, ...templateOptions(templates, names)]}
         />
-        <datalist id="sc-templates">
-          <option value="base" />
-        </datalist>
       </div>
       {message && <Notice kind="ok">{message}</Notice>}
       <ErrorNotice error={page.error} onRetry={page.reload} />

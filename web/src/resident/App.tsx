@@ -1,13 +1,21 @@
+import "./messages";
 import { useEffect, useState } from "preact/hooks";
-import { t, useLang } from "../i18n";
+import type { Api } from "../api/client";
+import { t, useLang, type MessageKey } from "../i18n";
+import { useRoute } from "../lib/router";
 import { sessionKey } from "../lib/session";
 import { useSession } from "../lib/useSession";
 import { Shell } from "../ui/components";
 import { InboxList } from "../ui/InboxList";
 import { TenantGate, type Commune } from "../ui/TenantGate";
+import { Home } from "./Home";
+import { Icon, type IconName } from "./icons";
 import { OtpLogin } from "./OtpLogin";
+import { LazyScreen, matchScreen, MY_REPORTS, offered, REPORT_NEW, SCREENS } from "./routes";
+import type { ScreenProps } from "./screen";
+import { useOutbox } from "./useOutbox";
 
-/** The cache the service worker keeps the last loaded inbox in; emptied on sign-out. */
+/** The cache the service worker keeps loaded data in (inbox, my reports, invoices…); emptied on sign-out. */
 export const DATA_CACHE = "sc-resident-data";
 
 export function ResidentApp(props: { fetch?: typeof fetch; pathname?: string }) {
@@ -24,8 +32,9 @@ interface InstallPrompt extends Event {
 
 function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fetch }) {
   useLang();
-  const { commune } = props;
-  const { session, api, login, logout } = useSession(sessionKey("resident", commune.slug), props.baseUrl, props.fetch);
+  const { commune, baseUrl } = props;
+  const { session, api, login, logout } = useSession(sessionKey("resident", commune.slug), baseUrl, props.fetch);
+  const outbox = useOutbox(api, baseUrl, session);
   const [install, setInstall] = useState<InstallPrompt | null>(null);
   useEffect(() => {
     const on = (e: Event) => {
@@ -36,10 +45,11 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
     return () => removeEventListener("beforeinstallprompt", on);
   }, []);
 
-  const signOut = () => {
-    logout();
-    if (typeof caches !== "undefined") void caches.delete(DATA_CACHE);
-  };
+  // Signed out (by the button, or an expired session): another person may sign in on this phone next.
+  useEffect(() => {
+    if (!session && typeof caches !== "undefined") void caches.delete(DATA_CACHE);
+  }, [session]);
+  const signOut = logout;
   return (
     <Shell title={commune.name} subtitle={t("app.resident")} onLogout={session ? signOut : undefined}>
       {install && (
@@ -54,7 +64,65 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
           {t("resident.install")}
         </button>
       )}
-      {session ? <InboxList api={api} /> : <OtpLogin api={api} communeCode={commune.commune_code} onLogin={login} />}
+      {session ? (
+        <SignedIn {...{ api, commune, baseUrl, session, outbox, params: [] }} />
+      ) : (
+        <OtpLogin api={api} communeCode={commune.commune_code} onLogin={login} />
+      )}
     </Shell>
   );
+}
+
+const TABS: { route: string; label: MessageKey; icon: IconName; module?: string }[] = [
+  { route: "/", label: "resident.nav.home", icon: "home" },
+  { route: "/inbox", label: "resident.nav.inbox", icon: "news" },
+  { route: REPORT_NEW.path, label: REPORT_NEW.label, icon: REPORT_NEW.icon, module: REPORT_NEW.module },
+  { route: MY_REPORTS.path, label: MY_REPORTS.label, icon: MY_REPORTS.icon, module: MY_REPORTS.module },
+];
+
+function SignedIn(props: ScreenProps) {
+  const route = useRoute();
+  usePrefetchScreens(props);
+  const modules = props.commune.modules as readonly string[] | undefined;
+  const found = matchScreen(route);
+  const match = found && offered(found.screen, modules) ? found : null;
+  const tabs = TABS.filter((tab) => offered(tab, modules));
+  let body;
+  if (match) body = <LazyScreen key={match.screen.path} screen={match.screen} props={{ ...props, params: match.params }} />;
+  else if (route.startsWith("/inbox")) body = <InboxList api={props.api} />;
+  else body = <Home {...props} />;
+  const active = match ? match.screen.path : route.startsWith("/inbox") ? "/inbox" : "/";
+  return (
+    <>
+      <div class="screen">{body}</div>
+      <nav class="bottom-tabs" aria-label={t("common.menu")} style={{ gridTemplateColumns: `repeat(${tabs.length}, 1fr)` }}>
+        {tabs.map((tab) => (
+          <a key={tab.route} href={`#${tab.route}`} aria-current={tab.route === active ? "page" : undefined}>
+            <Icon name={tab.icon} size={26} />
+            <span>{t(tab.label)}</span>
+          </a>
+        ))}
+      </nav>
+    </>
+  );
+}
+
+/**
+ * Reporting must work offline, and every screen should open offline once the app has been used online: when
+ * the app is idle, fetch the screens' code (the service worker keeps it) and the report categories. With
+ * Data Saver on, only the report form and the list of one's reports.
+ */
+function usePrefetchScreens({ api, baseUrl, session, commune }: ScreenProps) {
+  useEffect(() => {
+    if (navigator.onLine === false) return;
+    const saveData = (navigator as Navigator & { connection?: { saveData?: boolean } }).connection?.saveData === true;
+    const screens = saveData ? [REPORT_NEW, MY_REPORTS] : SCREENS.filter((s) => offered(s, commune.modules as readonly string[] | undefined));
+    const idle = (globalThis as { requestIdleCallback?: (fn: () => void) => number }).requestIdleCallback ?? ((fn: () => void) => setTimeout(fn, 2000));
+    idle(() => {
+      void REPORT_NEW.load()
+        .then((m) => (m as { prefetch?: (a: Api, b: string) => void }).prefetch?.(api, baseUrl))
+        .catch(() => undefined);
+      for (const s of screens) void s.load().catch(() => undefined);
+    });
+  }, [api, baseUrl, session.subject, commune.modules]);
 }

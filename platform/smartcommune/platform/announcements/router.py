@@ -197,7 +197,9 @@ callbacks_router = APIRouter(tags=["delivery reports"])
 
 
 @callbacks_router.get("/webhooks/esms/delivery", response_model=DeliveryReportAck)
-def esms_delivery_report(request: Request, db: TenantSession = Depends(tenant_db)) -> DeliveryReportAck:
+def esms_delivery_report(
+    request: Request, db: TenantSession = Depends(tenant_db, scope="function")
+) -> DeliveryReportAck:
     """eSMS.vn `CallbackUrl` (HTTP GET): the shared secret `token` we registered, then the report."""
     query = dict(request.query_params)
     callbacks.esms_verify(query.get("token"), get_channel_settings().esms_callback_secret)
@@ -213,7 +215,7 @@ async def _raw_body(request: Request) -> bytes:
 def zalo_delivery_report(
     raw: bytes = Depends(_raw_body),
     x_zevent_signature: str | None = Header(default=None),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> DeliveryReportAck:
     """Zalo OA webhook: `X-ZEvent-Signature: mac=sha256(app_id + body + timestamp + OA secret key)`."""
     body = callbacks.zalo_body(raw)

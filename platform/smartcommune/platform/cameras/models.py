@@ -54,6 +54,8 @@ class Camera(TenantBase):
     model: Mapped[str | None] = mapped_column(String(120))
     manufacturer: Mapped[str | None] = mapped_column(String(120))  # ONVIF GetDeviceInformation
     firmware: Mapped[str | None] = mapped_column(String(120))
+    serial_number: Mapped[str | None] = mapped_column(String(120))
+    onvif_refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     onvif_xaddr: Mapped[str | None] = mapped_column(String(500))  # device service URL (no credentials)
     snapshot_file_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

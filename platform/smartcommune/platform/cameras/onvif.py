@@ -136,9 +136,16 @@ def discover(
     message = PROBE.format(message_id=uuid.uuid4()).encode()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
     try:
-        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
-        sock.bind(bind)
-        sock.sendto(message, target)
+        try:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
+            sock.bind(bind)
+            sock.sendto(message, target)
+        except OSError as e:  # no route to the site network from here
+            raise OnvifError(
+                "Không gửi được yêu cầu dò tìm ONVIF tới mạng của xã.",
+                f"Could not send the ONVIF discovery probe to the site network ({e.strerror or type(e).__name__}).",
+                code="onvif_discovery_failed",
+            ) from e
         deadline = time.monotonic() + timeout_s
         seen: dict[str, Discovered] = {}
         while (remaining := deadline - time.monotonic()) > 0:

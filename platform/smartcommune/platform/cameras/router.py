@@ -11,6 +11,9 @@ from smartcommune.platform.cameras.schemas import (
     CameraIn,
     CameraOut,
     CameraPatch,
+    OnvifDiscoverIn,
+    OnvifDiscoveryOut,
+    OnvifRefreshIn,
     ProbeOut,
     PromoteIn,
     SiteNetworkIn,
@@ -34,6 +37,15 @@ def list_cameras(
 @router.post("/cameras", response_model=CameraOut, status_code=201)
 def create_camera(data: CameraIn, call: CommuneCall = Depends(authorize("cameras", "write"))) -> CameraOut:
     return service.to_out(service.create(call.db, data, actor=call.actor, actor_kind=call.actor_kind))
+
+
+@router.post("/cameras/onvif/discover", response_model=OnvifDiscoveryOut)
+def discover_onvif(
+    data: OnvifDiscoverIn, call: CommuneCall = Depends(authorize("cameras", "write"))
+) -> OnvifDiscoveryOut:
+    """WS-Discovery of ONVIF cameras on the commune's allow-listed site network (multicast, or unicast to
+    one address of it); answers and device service URLs outside it are dropped and counted as refused."""
+    return service.discover_onvif(call.db, data, actor=call.actor, actor_kind=call.actor_kind)
 
 
 @router.get("/cameras/{camera_id}", response_model=CameraOut)
@@ -79,6 +91,20 @@ def take_snapshot(camera_id: int, call: CommuneCall = Depends(authorize("cameras
     return _probe(call, camera_id, frames=1)
 
 
+@router.post("/cameras/{camera_id}/onvif/device-information", response_model=CameraOut)
+def refresh_device_information(
+    camera_id: int,
+    data: OnvifRefreshIn | None = None,
+    call: CommuneCall = Depends(authorize("cameras", "write")),
+) -> CameraOut:
+    """ONVIF GetDeviceInformation now: manufacturer, model, firmware, serial number. `xaddr` (a device
+    service URL from discovery) is remembered; without it the one recorded before, else the stream host's."""
+    camera = service.identify_onvif(
+        call.db, camera_id, actor=call.actor, actor_kind=call.actor_kind, xaddr=data.xaddr if data else None
+    )
+    return service.to_out(camera)
+
+
 @router.get("/cameras/{camera_id}/snapshot")
 def get_snapshot(camera_id: int, call: CommuneCall = Depends(authorize("cameras", "read"))) -> Response:
     row, data = read_file(call.db, call.tenant, service.latest_snapshot(call.db, camera_id))
@@ -122,6 +148,13 @@ def list_events(
 ) -> list[CameraEventOut]:
     events = service.list_events(call.db, camera_id=camera_id, state=state, limit=limit)
     return [CameraEventOut.model_validate(e) for e in events]
+
+
+@router.get("/camera-events/{event_id}/snapshot")
+def get_event_snapshot(event_id: int, call: CommuneCall = Depends(authorize("camera_events", "read"))) -> Response:
+    """The JPEG stored with this motion event; 404 `snapshot_not_found` when it has none."""
+    row, data = read_file(call.db, call.tenant, service.event_snapshot(call.db, event_id))
+    return file_response(row, data)
 
 
 @router.post("/camera-events/{event_id}/promote", response_model=CameraEventOut)

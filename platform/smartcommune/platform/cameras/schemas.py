@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
 
 Point = Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=2, max_length=2)]
 Polygon = Annotated[list[Point], Field(min_length=3, max_length=64)]
@@ -75,6 +75,10 @@ class CameraOut(BaseModel):
     height: int | None
     fps: float | None
     codec: str | None
+    manufacturer: str | None = None
+    firmware: str | None = None
+    serial_number: str | None = None
+    onvif_refreshed_at: datetime | None = None
     snapshot_file_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
@@ -130,3 +134,29 @@ class PromoteIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     note: str = Field(default="", max_length=4000)
     field_report_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class OnvifDiscoverIn(BaseModel):
+    """WS-Discovery on the commune's site network: multicast by default, or unicast to one address of it."""
+
+    address: IPvAnyAddress | None = None
+    port: int = Field(default=3702, ge=1, le=65535)
+    timeout_ms: int = Field(default=2000, ge=200, le=5000)
+
+
+class OnvifDiscoveredOut(BaseModel):
+    endpoint: str
+    xaddrs: list[str]  # device service URLs on an allow-listed site network (the others are dropped)
+    name: str | None
+    hardware: str | None
+    source: str
+    camera_id: int | None  # the registered camera already using this device service URL
+
+
+class OnvifDiscoveryOut(BaseModel):
+    found: list[OnvifDiscoveredOut]
+    refused: int  # answers or service URLs outside the commune's site networks: never contacted
+
+
+class OnvifRefreshIn(BaseModel):
+    xaddr: str | None = Field(default=None, min_length=8, max_length=500)

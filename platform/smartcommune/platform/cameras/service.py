@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from smartcommune.platform.cameras.schemas import (
     CameraIn,
     CameraOut,
     CameraPatch,
+    OnvifDiscoveredOut,
+    OnvifDiscoverIn,
+    OnvifDiscoveryOut,
     PromoteIn,
     SiteNetworkIn,
 )
@@ -31,6 +35,7 @@ from smartcommune.platform.netguard import (
     GuardedTarget,
     IPNetwork,
     UrlRefused,
+    check_address,
     guard_url,
     parse_networks,
     strip_credentials,
@@ -334,6 +339,14 @@ def get_event(db: Session, event_id: int) -> CameraEvent:
     return event
 
 
+def event_snapshot(db: Session, event_id: int) -> uuid.UUID:
+    """The frame the motion worker stored when it opened this event (not the camera's latest)."""
+    event = get_event(db, event_id)
+    if event.snapshot_file_id is None:
+        raise NotFound("Sự kiện không có ảnh chụp.", "The event has no snapshot.", code="snapshot_not_found")
+    return event.snapshot_file_id
+
+
 def promote(db: Session, event_id: int, data: PromoteIn, *, actor: str, actor_kind: str) -> CameraEvent:
     event = get_event(db, event_id)
     if event.state == "incident":
@@ -379,7 +392,8 @@ def onvif_xaddr_for(camera: Camera) -> str:
 def identify_onvif(
     db: Session, camera_id: int, *, actor: str, actor_kind: str, xaddr: str | None = None, timeout_s: float = 3.0
 ) -> Camera:
-    """GetDeviceInformation (through the SSRF guard and the commune's site networks) → model, maker, firmware.
+    """GetDeviceInformation (through the SSRF guard and the commune's site networks) → maker, model,
+    firmware, serial number.
 
     Runs the SOAP call inside the caller's transaction: a short, bounded call (`timeout_s`)."""
     from smartcommune.platform.cameras import onvif
@@ -394,13 +408,97 @@ def identify_onvif(
         allow=allow_list(db),
         timeout_s=timeout_s,
     )
-    before = {"model": camera.model, "manufacturer": camera.manufacturer, "firmware": camera.firmware}
+    fields = ("manufacturer", "model", "firmware", "serial_number")
+    before = {f: getattr(camera, f) for f in fields}
     camera.model = info.model or camera.model
     camera.manufacturer = info.manufacturer or camera.manufacturer
     camera.firmware = info.firmware or camera.firmware
+    camera.serial_number = info.serial or camera.serial_number
     camera.onvif_xaddr = clean
-    camera.updated_at = now()
+    camera.onvif_refreshed_at = camera.updated_at = now()
     db.flush()
-    after = {"model": camera.model, "manufacturer": camera.manufacturer, "firmware": camera.firmware}
+    after = {f: getattr(camera, f) for f in fields}
     _audit(db, actor, actor_kind, "onvif_identify", "camera", camera.id, before=before, after=after)
     return camera
+
+
+def _on_site(address: str, allow: Sequence[IPNetwork]) -> bool:
+    """An address a discovery answer came from: allowed by the SSRF rules AND inside a site network."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    return check_address(ip, allow) is None and any(ip in net for net in allow if net.version == ip.version)
+
+
+def _site_xaddr(xaddr: str, allow: Sequence[IPNetwork]) -> str | None:
+    """A discovered device service URL, without credentials, if it may be contacted; else None."""
+    try:
+        target = guard_url(xaddr, allow)
+    except UrlRefused:
+        return None
+    if target.scheme not in ("http", "https") or not _on_site(target.address, allow):
+        return None
+    return strip_credentials(xaddr)[0]
+
+
+def discover_onvif(db: Session, data: OnvifDiscoverIn, *, actor: str, actor_kind: str) -> OnvifDiscoveryOut:
+    """WS-Discovery Probe on the commune's site network (multicast, or unicast to one of its addresses).
+
+    Every answer's source and every device service URL it names go through the SSRF rules and must lie in
+    an allow-listed site network; the others are counted as refused and never contacted. Audited: it
+    sends traffic into the commune's network."""
+    from smartcommune.platform.cameras import onvif
+
+    allow = allow_list(db)
+    if not allow:
+        raise InvalidInput(
+            "Hãy khai báo mạng nội bộ của xã (nơi đặt camera) trước khi dò tìm.",
+            "Allow-list the commune's site network (where the cameras are) before discovering.",
+            code="no_site_network",
+        )
+    target = onvif.MULTICAST
+    if data.address is not None:
+        if not _on_site(str(data.address), allow):
+            reason = check_address(data.address, allow) or "not_site_network"
+            raise UrlRefused(
+                "Địa chỉ dò tìm không thuộc mạng nội bộ đã khai báo của xã.",
+                "The discovery address is not in one of the commune's allow-listed site networks.",
+                reason=reason,
+            )
+        if data.address.version != 4:
+            raise InvalidInput(
+                "Dò tìm ONVIF chỉ hỗ trợ IPv4.", "ONVIF discovery supports IPv4 only.", code="onvif_ipv4_only"
+            )
+        target = (str(data.address), data.port)
+    answers = onvif.discover(timeout_s=data.timeout_ms / 1000, target=target)
+    known = {x: i for x, i in db.execute(select(Camera.onvif_xaddr, Camera.id).where(Camera.onvif_xaddr.is_not(None)))}
+    found: list[OnvifDiscoveredOut] = []
+    refused = 0
+    for answer in answers:
+        if not _on_site(answer.source, allow):
+            refused += 1
+            continue
+        xaddrs = [x for x in (_site_xaddr(x, allow) for x in answer.xaddrs) if x is not None]
+        refused += len(answer.xaddrs) - len(xaddrs)
+        if xaddrs:
+            found.append(
+                OnvifDiscoveredOut(
+                    endpoint=answer.endpoint[:200],
+                    xaddrs=xaddrs,
+                    name=answer.scope("name"),
+                    hardware=answer.scope("hardware"),
+                    source=answer.source,
+                    camera_id=next((known[x] for x in xaddrs if x in known), None),
+                )
+            )
+    _audit(
+        db,
+        actor,
+        actor_kind,
+        "onvif_discover",
+        "site_network",
+        str(data.address or "multicast"),
+        after={"found": len(found), "refused": refused},
+    )
+    return OnvifDiscoveryOut(found=found, refused=refused)

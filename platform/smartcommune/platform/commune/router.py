@@ -1,11 +1,19 @@
+"""The commune itself: public profile and branding, who am I here, and its settings (commune admins)."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel
 
-from smartcommune.platform.http.auth import CommuneCall, authorize, request_tenant
+from smartcommune.platform.commune import service
+from smartcommune.platform.commune.schemas import CommuneBranding, CommuneSettingsIn, CommuneSettingsOut
+from smartcommune.platform.configuration.service import enabled_modules
+from smartcommune.platform.files.http import file_response
+from smartcommune.platform.http.auth import CommuneCall, authorize, request_tenant, tenant_db
 from smartcommune.tenants.authz.authorizer import roles_in
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.session import TenantSession
 
 router = APIRouter(prefix="/api/v1", tags=["commune"])
 
@@ -15,6 +23,7 @@ class CommuneProfile(BaseModel):
     commune_code: int
     province_code: int
     name: str
+    modules: list[str]  # enabled modules (configuration.models.MODULES order): the apps hide the others
 
 
 class Me(BaseModel):
@@ -26,13 +35,16 @@ class Me(BaseModel):
 
 
 @router.get("/commune", response_model=CommuneProfile)
-def commune_profile(tenant: TenantInfo = Depends(request_tenant)) -> CommuneProfile:
-    """Public: the commune this host or /t/{slug} prefix belongs to."""
+def commune_profile(
+    tenant: TenantInfo = Depends(request_tenant), db: TenantSession = Depends(tenant_db, scope="function")
+) -> CommuneProfile:
+    """Public: the commune this host or /t/{slug} prefix belongs to, and its enabled modules."""
     return CommuneProfile(
         slug=tenant.slug,
         commune_code=tenant.commune_code,
         province_code=tenant.province_code,
         name=tenant.name,
+        modules=enabled_modules(db),
     )
 
 
@@ -46,3 +58,50 @@ def me(call: CommuneCall = Depends(authorize("profile", "read"))) -> Me:
         commune_code=call.tenant.commune_code,
         roles=roles_in(p, call.tenant.commune_code),
     )
+
+
+# -- settings and branding ------------------------------------------------------------------------------
+@router.get("/public/commune/branding", response_model=CommuneBranding)
+def public_branding(
+    tenant: TenantInfo = Depends(request_tenant), db: TenantSession = Depends(tenant_db, scope="function")
+) -> CommuneBranding:
+    """Public: the name, colour, logo and office contacts the apps show."""
+    return service.public_branding(db, tenant)
+
+
+@router.get("/public/commune/logo")
+def public_logo(
+    tenant: TenantInfo = Depends(request_tenant), db: TenantSession = Depends(tenant_db, scope="function")
+) -> Response:
+    response = file_response(*service.logo(db, tenant))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@router.get("/commune/settings", response_model=CommuneSettingsOut)
+def get_settings(call: CommuneCall = Depends(authorize("settings", "read"))) -> CommuneSettingsOut:
+    return service.get(call.db, call.tenant)
+
+
+@router.put("/commune/settings", response_model=CommuneSettingsOut)
+def put_settings(
+    data: CommuneSettingsIn, call: CommuneCall = Depends(authorize("settings", "write"))
+) -> CommuneSettingsOut:
+    """Replace the settings (commune admins): 422 `color_low_contrast` when white text would be unreadable."""
+    return service.save(call.db, call.tenant, data, actor=call.actor, actor_kind=call.actor_kind)
+
+
+@router.post("/commune/settings/logo", response_model=CommuneSettingsOut)
+async def upload_logo(
+    file: UploadFile = File(...), call: CommuneCall = Depends(authorize("settings", "write"))
+) -> CommuneSettingsOut:
+    """PNG, JPEG or WebP up to 2 MB (413 / 415 otherwise); re-encoded without metadata."""
+    data = await file.read(service.LOGO.max_bytes + 1)
+    return service.set_logo(
+        call.db, call.tenant, filename=file.filename or "logo", data=data, actor=call.actor, actor_kind=call.actor_kind
+    )
+
+
+@router.delete("/commune/settings/logo", response_model=CommuneSettingsOut)
+def delete_logo(call: CommuneCall = Depends(authorize("settings", "write"))) -> CommuneSettingsOut:
+    return service.remove_logo(call.db, call.tenant, actor=call.actor, actor_kind=call.actor_kind)

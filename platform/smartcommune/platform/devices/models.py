@@ -49,6 +49,8 @@ class Device(TenantBase):
     name: Mapped[str] = mapped_column(String(200))
     profile_id: Mapped[int] = mapped_column(ForeignKey("device_profiles.id"), index=True)
     location: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)  # WGS 84, for the devices map layer
+    longitude: Mapped[float | None] = mapped_column(Float)
     mqtt_username: Mapped[str] = mapped_column(String(100), unique=True)
     credentials_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
@@ -140,6 +142,7 @@ class Alarm(TenantBase):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("device_rules.id", ondelete="SET NULL"))
+    profile_rule: Mapped[str | None] = mapped_column(String(100))  # "field:op:threshold" of a profile alarm rule
     severity: Mapped[str] = mapped_column(String(20), default="warning")
     message: Mapped[str] = mapped_column(String(300))
     value: Mapped[float | None] = mapped_column(Float)

@@ -23,6 +23,7 @@ from smartcommune.platform.devices.schemas import (
     ProfileOut,
     RuleIn,
     RuleOut,
+    RulePatch,
     TelemetryOut,
 )
 from smartcommune.platform.http.auth import CommuneCall, authorize
@@ -125,6 +126,20 @@ def list_rules(call: CommuneCall = Depends(authorize("devices", "read"))) -> lis
 @router.post("/device-rules", response_model=RuleOut, status_code=201)
 def create_rule(data: RuleIn, call: CommuneCall = Depends(authorize("devices", "write"))) -> RuleOut:
     return RuleOut.model_validate(service.create_rule(call.db, data, actor=call.actor, actor_kind=call.actor_kind))
+
+
+@router.patch("/device-rules/{rule_id}", response_model=RuleOut)
+def update_rule(rule_id: int, patch: RulePatch, call: CommuneCall = Depends(authorize("devices", "write"))) -> RuleOut:
+    """Edit a rule (threshold, hysteresis, duration, schedule, enabled…); checked as on creation."""
+    rule = service.update_rule(call.db, rule_id, patch, actor=call.actor, actor_kind=call.actor_kind)
+    return RuleOut.model_validate(rule)
+
+
+@router.delete("/device-rules/{rule_id}", status_code=204)
+def delete_rule(rule_id: int, call: CommuneCall = Depends(authorize("devices", "write"))) -> Response:
+    """Delete a rule; the alarms it raised stay in the history."""
+    service.delete_rule(call.db, rule_id, actor=call.actor, actor_kind=call.actor_kind)
+    return Response(status_code=204)
 
 
 @router.get("/device-alarms", response_model=list[AlarmOut])

@@ -56,6 +56,8 @@ class DeviceIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     profile_id: int
     location: str = Field(default="", max_length=300)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class DeviceOut(BaseModel):
@@ -67,6 +69,8 @@ class DeviceOut(BaseModel):
     name: str
     profile_id: int
     location: str
+    latitude: float | None = None
+    longitude: float | None = None
     mqtt_username: str
     last_seen_at: datetime | None
     online: bool = False
@@ -164,6 +168,31 @@ class RuleIn(BaseModel):
         return self
 
 
+class RulePatch(BaseModel):
+    """An edit of a rule (its kind stays): only the fields sent change; the result is checked as `RuleIn`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    enabled: bool | None = None
+    sensor_device_id: int | None = None
+    field: str | None = None
+    op: Literal["below", "above"] | None = None
+    threshold: float | None = None
+    clear_threshold: float | None = None
+    duration_s: int | None = Field(default=None, ge=0, le=86400)
+    target_device_id: int | None = None
+    command: str | None = None
+    params: dict[str, float | int | str | bool] | None = None
+    notify: bool | None = None
+    time_of_day: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    duration_min: int | None = Field(default=None, ge=1, le=1440)
+    rain_device_id: int | None = None
+    rain_field: str | None = None
+    rain_threshold: float | None = None
+    rain_window_h: int | None = Field(default=None, ge=1, le=168)
+
+
 class RuleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -198,6 +227,7 @@ class AlarmOut(BaseModel):
     id: int
     device_id: int
     rule_id: int | None
+    profile_rule: str | None = None
     severity: str
     message: str
     value: float | None

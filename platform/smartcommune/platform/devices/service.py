@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
+import re
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,6 +36,7 @@ from smartcommune.platform.devices.schemas import (
     ProfileIn,
     RuleIn,
     RuleOut,
+    RulePatch,
 )
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.tenants import audit
@@ -178,7 +181,10 @@ def broker_identities(conn: Connection) -> list[creds.BrokerIdentity]:
 
 
 # -- telemetry validation and storage -----------------------------------------------------------------
-COPY_MIN_ROWS = 20  # below this a multi-row INSERT is as fast as COPY
+Limits = dict[str, tuple[float | None, float | None]]  # field name -> (min, max), compiled once per profile
+MAX_INT = 2**63  # larger integers do not fit a float exactly (10**400 does not fit one at all)
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+NEEDS_COPY_ESCAPE = re.compile(r"[\\\n\r\t]").search  # a search is 6x cheaper than translating every row
 
 
 class Rejected(Exception):
@@ -188,32 +194,43 @@ class Rejected(Exception):
         self.detail = detail
 
 
-def validate(fields: Sequence[dict[str, Any]], payload: Any) -> tuple[datetime | None, dict[str, float]]:
+def compile_fields(fields: Sequence[dict[str, Any]]) -> Limits:
+    return {f["name"]: (f.get("min"), f.get("max")) for f in fields}
+
+
+def _timestamp(value: Any) -> datetime:
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(float(value), UTC)
+        return datetime.fromisoformat(str(value))
+    except (ValueError, OverflowError, OSError) as e:
+        raise Rejected("bad_timestamp", str(value)[:60]) from e
+
+
+def validate(limits: Limits, payload: Any) -> tuple[datetime | None, dict[str, float]]:
     """A flat JSON object of numeric fields the profile declares, in range; optional `ts` (epoch s or ISO)."""
-    if not isinstance(payload, dict):
+    if type(payload) is not dict:
         raise Rejected("not_object")
-    spec = {f["name"]: f for f in fields}
     ts: datetime | None = None
     values: dict[str, float] = {}
     for key, value in payload.items():
         if key == "ts":
-            try:
-                ts = (
-                    datetime.fromtimestamp(float(value), UTC)
-                    if isinstance(value, int | float)
-                    else datetime.fromisoformat(str(value))
-                )
-            except (ValueError, OverflowError, OSError) as e:
-                raise Rejected("bad_timestamp", str(value)[:60]) from e
+            ts = _timestamp(value)
             continue
-        field = spec.get(key)
-        if field is None:
+        limit = limits.get(key)
+        if limit is None:
             raise Rejected("unknown_field", key[:60])
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        kind = type(value)
+        if kind is float:
+            if not math.isfinite(value):
+                raise Rejected("not_numeric", key[:60])
+        elif kind is int:  # (bool is an int subclass, not an int)
+            if not -MAX_INT <= value <= MAX_INT:
+                raise Rejected("out_of_range", key[:60])
+        else:
             raise Rejected("not_numeric", key[:60])
-        if (field.get("min") is not None and value < field["min"]) or (
-            field.get("max") is not None and value > field["max"]
-        ):
+        low, high = limit
+        if (low is not None and value < low) or (high is not None and value > high):
             raise Rejected("out_of_range", f"{key}={value}")
         values[key] = float(value)
     if not values:
@@ -221,25 +238,37 @@ def validate(fields: Sequence[dict[str, Any]], payload: Any) -> tuple[datetime |
     return ts, values
 
 
-def _copy_telemetry(db: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """COPY the rows into the commune's `telemetry` (search_path is the tenant schema: SET LOCAL)."""
+def _copy_telemetry(db: Session, rows: Sequence[tuple[int, datetime, str]]) -> None:
+    """COPY the rows into the commune's `telemetry` (search_path is the tenant schema: SET LOCAL).
+
+    The rows go as one block of COPY text (the JSON escaped for it) rather than row by row: formatting
+    each row through `write_row` cost more than the COPY itself. Rows stamped in the same read share a
+    `datetime` object, so its text is made once."""
     raw = db.connection().connection.driver_connection
     assert raw is not None
+    lines: list[str] = []
+    last_ts: datetime | None = None
+    stamp = ""
+    for device_id, ts, data in rows:
+        if ts is not last_ts:
+            last_ts, stamp = ts, ts.isoformat()
+        if NEEDS_COPY_ESCAPE(data):
+            data = data.translate(COPY_ESCAPES)
+        lines.append(f"{device_id}\t{stamp}\t{data}\n")
     with raw.cursor() as cur, cur.copy("COPY telemetry (device_id, ts, data) FROM STDIN") as copy:
-        for r in rows:
-            copy.write_row((r["device_id"], r["ts"], json.dumps(r["data"], separators=(",", ":"))))
+        copy.write("".join(lines))
 
 
-def store_batch(db: Session, rows: Sequence[dict[str, Any]], dead: Sequence[dict[str, Any]]) -> None:
-    """One COPY for the telemetry rows, one UPDATE for every device's last_seen_at, one INSERT of dead letters."""
+def store_batch(db: Session, rows: Sequence[tuple[int, datetime, str]], dead: Sequence[dict[str, Any]]) -> None:
+    """One COPY for the telemetry rows (device id, time, JSON text), one UPDATE for every device's
+    last_seen_at, one INSERT of dead letters."""
     if rows:
-        if len(rows) >= COPY_MIN_ROWS:
-            _copy_telemetry(db, rows)
-        else:
-            db.execute(insert(Telemetry), list(rows))
+        _copy_telemetry(db, rows)
         last: dict[int, datetime] = {}
-        for r in rows:
-            last[r["device_id"]] = max(last.get(r["device_id"], r["ts"]), r["ts"])
+        for device_id, ts, _ in rows:
+            seen = last.get(device_id)
+            if seen is None or ts > seen:
+                last[device_id] = ts
         ids, stamps = zip(*sorted(last.items()), strict=True)
         db.execute(
             text(
@@ -367,19 +396,32 @@ def record_result(db: Session, command_id: uuid.UUID, device_uid: str, payload: 
 
 
 def expire_commands(db: Session) -> int:
-    result = db.execute(
+    """Commands past their timeout without an answer become `timeout`, each audited (as every command is)."""
+    expired = db.execute(
         update(DeviceCommand)
         .where(
             DeviceCommand.status.in_(("sent", "pending")),
             DeviceCommand.requested_at + func.make_interval(0, 0, 0, 0, 0, 0, DeviceCommand.timeout_s) < func.now(),
         )
         .values(status="timeout", responded_at=func.now())
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        .returning(DeviceCommand.id, DeviceCommand.device_id, DeviceCommand.name)
+    ).all()
+    for command_id, device_id, name in expired:
+        _audit(
+            db,
+            "system:command-timeout",
+            "system",
+            "command_timeout",
+            "device",
+            device_id,
+            after={"command_id": str(command_id), "name": name, "status": "timeout"},
+        )
+    return len(expired)
 
 
 # -- rules and alarms ---------------------------------------------------------------------------------
-def create_rule(db: Session, data: RuleIn, *, actor: str, actor_kind: str) -> DeviceRule:
+def _check_rule_refs(db: Session, data: RuleIn) -> None:
+    """The devices a rule names exist in this commune and its command fits the target's profile."""
     for ref in (data.sensor_device_id, data.target_device_id, data.rain_device_id):
         if ref is not None:
             get(db, ref)
@@ -389,6 +431,10 @@ def create_rule(db: Session, data: RuleIn, *, actor: str, actor_kind: str) -> De
         if data.kind == "schedule" and data.duration_min is not None:
             params["minutes"] = data.duration_min
         _validate_command(get_profile(db, target.profile_id), CommandIn(name=data.command, params=params))
+
+
+def create_rule(db: Session, data: RuleIn, *, actor: str, actor_kind: str) -> DeviceRule:
+    _check_rule_refs(db, data)
     rule = DeviceRule(**data.model_dump())
     db.add(rule)
     db.flush()
@@ -406,6 +452,45 @@ def create_rule(db: Session, data: RuleIn, *, actor: str, actor_kind: str) -> De
 
 def list_rules(db: Session) -> list[DeviceRule]:
     return list(db.scalars(select(DeviceRule).order_by(DeviceRule.id)))
+
+
+def get_rule(db: Session, rule_id: int) -> DeviceRule:
+    rule = db.get(DeviceRule, rule_id)
+    if rule is None:
+        raise NotFound("Không tìm thấy quy tắc.", "Rule not found.", code="rule_not_found")
+    return rule
+
+
+def update_rule(db: Session, rule_id: int, patch: RulePatch, *, actor: str, actor_kind: str) -> DeviceRule:
+    """Edits a rule: the patch is merged into the rule and the whole checked again as on creation."""
+    rule = get_rule(db, rule_id)
+    before = RuleOut.model_validate(rule).model_dump(mode="json")
+    merged = {name: getattr(rule, name) for name in RuleIn.model_fields} | patch.model_dump(exclude_unset=True)
+    try:
+        data = RuleIn.model_validate(merged)
+    except ValidationError as e:
+        problems = [{"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]} for err in e.errors()]
+        raise InvalidInput(
+            "Quy tắc chưa hợp lệ.", "The rule is invalid.", code="invalid_rule", problems=problems
+        ) from e
+    _check_rule_refs(db, data)
+    for name, value in data.model_dump().items():
+        setattr(rule, name, value)
+    if not rule.enabled and rule.state == "pending":  # a disabled rule waits for nothing
+        rule.state, rule.pending_since = "ok", None
+    db.flush()
+    after = RuleOut.model_validate(rule).model_dump(mode="json")
+    _audit(db, actor, actor_kind, "update", "device_rule", rule.id, before=before, after=after)
+    return rule
+
+
+def delete_rule(db: Session, rule_id: int, *, actor: str, actor_kind: str) -> None:
+    """Deletes a rule; the alarms it raised stay (their rule link is cleared by the database)."""
+    rule = get_rule(db, rule_id)
+    before = RuleOut.model_validate(rule).model_dump(mode="json")
+    db.delete(rule)
+    db.flush()
+    _audit(db, actor, actor_kind, "delete", "device_rule", rule_id, before=before)
 
 
 def list_alarms(db: Session, state: str | None, limit: int) -> list[Alarm]:
@@ -427,7 +512,15 @@ def acknowledge(db: Session, alarm_id: int, *, actor: str, actor_kind: str) -> A
     return alarm
 
 
-def _notify(db: Session, tenant: TenantInfo, title: str, body: str, source_id: int, priority: str = "high") -> None:
+def _notify(
+    db: Session,
+    tenant: TenantInfo,
+    title: str,
+    body: str,
+    source_id: int,
+    priority: str = "high",
+    source_type: str = "device_rule",
+) -> None:
     recipients = holders_of(app_engine(), tenant.commune_code, RESPONSIBLE_ROLES)
     notify(
         db,
@@ -437,7 +530,7 @@ def _notify(db: Session, tenant: TenantInfo, title: str, body: str, source_id: i
             title=title,
             body=body,
             priority=priority,
-            source_type="device_rule",
+            source_type=source_type,
             source_id=str(source_id),
         ),
     )
@@ -520,6 +613,84 @@ def evaluate_thresholds(
                 )
     db.flush()
     return fired
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileAlarm:
+    """A device profile's alarm rule, compiled once per profile."""
+
+    key: str  # stored on the alarms it raises
+    field: str
+    below: bool
+    threshold: float
+    severity: str
+
+
+def compile_alarms(rules: Sequence[dict[str, Any]]) -> tuple[ProfileAlarm, ...]:
+    return tuple(
+        ProfileAlarm(
+            f"{r['field']}:{r['op']}:{float(r['threshold']):g}"[:100],
+            r["field"],
+            r["op"] == "below",
+            float(r["threshold"]),
+            r.get("severity", "warning"),
+        )
+        for r in rules
+    )
+
+
+AlarmSample = tuple[int, str, datetime, dict[str, float], tuple[ProfileAlarm, ...]]  # id, uid, time, values, rules
+
+
+def evaluate_profile_alarms(db: Session, tenant: TenantInfo, samples: Sequence[AlarmSample]) -> int:
+    """Profile alarm rules, fed in time order: a value past the threshold raises one alarm per (device, rule)
+    and notifies the responsible officials; the first value back on the right side clears it. Returns how
+    many alarms were raised."""
+    device_ids = {s[0] for s in samples}
+    open_alarms = {
+        (a.device_id, a.profile_rule): a
+        for a in db.scalars(
+            select(Alarm).where(
+                Alarm.device_id.in_(device_ids),
+                Alarm.profile_rule.is_not(None),
+                Alarm.state.in_(("active", "acknowledged")),
+            )
+        )
+    }
+    raised = 0
+    for device_id, uid, ts, values, rules in sorted(samples, key=lambda s: s[2]):
+        for rule in rules:
+            value = values.get(rule.field)
+            if value is None:
+                continue
+            breached = value < rule.threshold if rule.below else value > rule.threshold
+            alarm = open_alarms.get((device_id, rule.key))
+            if breached and alarm is None:
+                sign = "<" if rule.below else ">"
+                alarm = Alarm(
+                    device_id=device_id,
+                    profile_rule=rule.key,
+                    severity=rule.severity,
+                    value=value,
+                    message=f"{uid}: {rule.field}={value:g} ({sign} {rule.threshold:g})"[:300],
+                )
+                db.add(alarm)
+                open_alarms[(device_id, rule.key)] = alarm
+                raised += 1
+                _notify(
+                    db,
+                    tenant,
+                    f"Cảnh báo thiết bị / Device alarm: {uid}",
+                    alarm.message,
+                    device_id,
+                    priority="high" if rule.severity == "critical" else "normal",
+                    source_type="device",
+                )
+            elif not breached and alarm is not None:
+                alarm.state, alarm.cleared_at = "cleared", ts
+                del open_alarms[(device_id, rule.key)]
+    db.flush()
+    return raised
 
 
 def _rained(db: Session, rule: DeviceRule, at: datetime) -> float:

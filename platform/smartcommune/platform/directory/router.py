@@ -28,7 +28,7 @@ router = APIRouter(tags=["directory"])
 
 @router.get("/api/v1/public/contacts", response_model=list[ContactOut])
 def public_contacts(
-    kind: Literal["official", "hotline"] | None = None, db: TenantSession = Depends(tenant_db)
+    kind: Literal["official", "hotline"] | None = None, db: TenantSession = Depends(tenant_db, scope="function")
 ) -> list[ContactOut]:
     return [ContactOut.model_validate(c) for c in service.contacts(db, kind)]
 
@@ -54,7 +54,7 @@ def delete_contact(contact_id: int, call: CommuneCall = Depends(authorize("direc
 
 
 @router.get("/api/v1/public/library/categories", response_model=list[LibraryCategoryOut])
-def public_library_categories(db: TenantSession = Depends(tenant_db)) -> list[LibraryCategoryOut]:
+def public_library_categories(db: TenantSession = Depends(tenant_db, scope="function")) -> list[LibraryCategoryOut]:
     return [LibraryCategoryOut.model_validate(c) for c in service.categories(db)]
 
 
@@ -64,7 +64,7 @@ def public_library(
     category_id: int | None = None,
     limit: int = Query(default=30, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=100_000),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> list[DocumentOut]:
     rows = service.search(db, q=q, category_id=category_id, limit=limit, offset=offset)
     return [DocumentOut.model_validate(d) for d in rows]
@@ -72,7 +72,9 @@ def public_library(
 
 @router.get("/api/v1/public/library/{document_id}/file")
 def public_library_file(
-    document_id: int, tenant: TenantInfo = Depends(request_tenant), db: TenantSession = Depends(tenant_db)
+    document_id: int,
+    tenant: TenantInfo = Depends(request_tenant),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> Response:
     return file_response(*service.document_file(db, tenant, document_id))
 

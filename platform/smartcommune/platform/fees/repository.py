@@ -61,8 +61,13 @@ def ledger(db: Session, household_id: int) -> Sequence[LedgerEntry]:
     ).all()
 
 
-def receipts(db: Session, *, household_id: int | None, limit: int) -> Sequence[Receipt]:
+def receipts(
+    db: Session, *, household_id: int | None, limit: int, payer_subject: str | None = None
+) -> Sequence[Receipt]:
+    """With `payer_subject`, only receipts of invoices that account pays (ownership is this SQL filter)."""
     q = select(Receipt).order_by(Receipt.id.desc()).limit(limit)
     if household_id is not None:
         q = q.where(Receipt.household_id == household_id)
+    if payer_subject is not None:
+        q = q.where(Receipt.invoice_id.in_(select(Invoice.id).where(Invoice.payer_subject == payer_subject)))
     return db.scalars(q).all()

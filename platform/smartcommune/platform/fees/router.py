@@ -125,6 +125,13 @@ def my_invoices(call: CommuneCall = Depends(authorize("profile", "read"))) -> li
     return [InvoiceOut.model_validate(r) for r in rows]
 
 
+@router.get("/me/receipts", response_model=list[ReceiptOut])
+def my_receipts(call: CommuneCall = Depends(authorize("profile", "read"))) -> list[ReceiptOut]:
+    """Receipts (biên lai) of the invoices this resident pays, newest first."""
+    rows = repository.receipts(call.db, household_id=None, limit=200, payer_subject=call.principal.subject)
+    return [ReceiptOut.model_validate(r) for r in rows]
+
+
 @router.get("/me/invoices/{invoice_id}/vietqr", response_model=VietQROut)
 def my_invoice_vietqr(
     invoice_id: int,

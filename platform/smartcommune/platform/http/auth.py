@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, Request
 
+from smartcommune.platform.configuration.service import module_disabled
 from smartcommune.platform.identity.tokens import validate_bearer
 from smartcommune.tenants.authz.authorizer import is_allowed
 from smartcommune.tenants.context import TenantInfo
@@ -80,7 +81,11 @@ class CommuneCall:
 
 
 def tenant_db(tenant: TenantInfo = Depends(request_tenant)) -> Iterator[TenantSession]:
-    """The request boundary commits; an error rolls back, so bad input loses nothing already stored."""
+    """The request boundary commits; an error rolls back, so bad input loses nothing already stored.
+
+    Always depend on it with `scope="function"`: in FastAPI's default scope the commit would run after the
+    response is sent, so a client's next read could miss its own write and a failed commit would follow a 2xx.
+    """
     with unit_of_work(tenant_session(tenant)) as session:
         yield session
 
@@ -91,11 +96,19 @@ def authorize(obj: str, act: str) -> Callable[..., CommuneCall]:
     def dependency(
         tenant: TenantInfo = Depends(request_tenant),
         principal: Principal = Depends(require_principal),
-        db: TenantSession = Depends(tenant_db),
+        db: TenantSession = Depends(tenant_db, scope="function"),
     ) -> CommuneCall:
         _check_membership(principal, tenant)
         if not is_allowed(principal, tenant.commune_code, obj, act):
             raise _deny()
+        module = module_disabled(db, obj)
+        if module is not None:
+            raise NotFound(
+                "Xã chưa bật chức năng này.",
+                "This commune has not enabled this module.",
+                code="module_disabled",
+                module=module,
+            )
         return CommuneCall(tenant=tenant, principal=principal, db=db)
 
     return dependency

@@ -30,6 +30,14 @@ def criteria(call: CommuneCall = Depends(authorize("dashboard", "read"))) -> lis
     return [IndicatorOut(**asdict(i)) for i in service.compute(call.db)]
 
 
+@router.get("/criteria/parameters")
+def criteria_parameters(
+    _: CommuneCall = Depends(authorize("dashboard", "read")),
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The parameters each computation takes (set per criterion in `params`), with defaults and ranges."""
+    return {code: {name: asdict(p) for name, p in spec.items()} for code, spec in service.PARAMETERS.items()}
+
+
 @router.put("/criteria", status_code=204)
 def set_criteria(targets: list[CriterionTarget], call: CommuneCall = Depends(authorize("dashboard", "write"))) -> None:
     service.set_targets(call.db, [t.model_dump() for t in targets], actor=call.actor, actor_kind=call.actor_kind)
@@ -51,5 +59,5 @@ def list_snapshots(
 
 @router.get("/map/{layer}")
 def map_layer(layer: str, call: CommuneCall = Depends(authorize("dashboard", "read"))) -> dict[str, Any]:
-    """GeoJSON FeatureCollection: `households`, `reports`, `cameras`, `farms` or `services`."""
+    """GeoJSON FeatureCollection: `households`, `reports`, `cameras`, `devices`, `farms` or `services`."""
     return service.map_layer(call.db, layer)

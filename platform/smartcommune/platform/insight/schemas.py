@@ -13,6 +13,8 @@ class CriterionTarget(BaseModel):
     name_vi: PlainText = Field(min_length=1, max_length=300)
     name_en: PlainText = Field(min_length=1, max_length=300)
     target_percent: float = Field(ge=0, le=100)
+    # Parameters of the computation (e.g. {"min_age": 15, "max_age": 60}); omitted: kept as they are.
+    params: dict[str, int] | None = None
 
 
 class IndicatorOut(BaseModel):
@@ -45,4 +47,22 @@ class SnapshotOut(BaseModel):
     numerator: int
     denominator: int
     evidence: dict[str, Any]
+    computed_at: datetime
+
+
+class RollupOut(BaseModel):
+    """One indicator pooled over a province's communes for one month."""
+
+    model_config = ConfigDict(from_attributes=True)
+    month: str
+    province_code: int
+    code: str
+    name_vi: str
+    name_en: str
+    value_percent: float | None
+    numerator: int
+    denominator: int
+    communes: int
+    communes_met: int
+    communes_without_data: int
     computed_at: datetime

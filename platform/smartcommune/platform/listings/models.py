@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Identity, Integer, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,12 +53,18 @@ class ListingRequest(TenantBase):
     """A booking (tourism, service) or an order (product) from a visitor; paid by card when offered."""
 
     __tablename__ = "listing_requests"
+    __table_args__ = (
+        # what the public rate limit counts: requests per phone and per client address in the last hour
+        Index("ix_listing_requests_phone_created_at", "phone", "created_at"),
+        Index("ix_listing_requests_client_ip_created_at", "client_ip", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # booking | order
     name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20))  # +84… (a leading 0 is rewritten)
+    client_ip: Mapped[str | None] = mapped_column(String(45))  # the sender's address, for the rate limit
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     starts_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")

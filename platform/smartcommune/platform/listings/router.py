@@ -81,13 +81,13 @@ def add_photos(
 # -- public: the commune's catalogue for visitors, their requests, the Checkout webhook ----------------------
 @router.get("/api/v1/public/listings", response_model=list[ListingOut])
 def public_listings(
-    kind: Kind | None = None, category: str | None = None, db: TenantSession = Depends(tenant_db)
+    kind: Kind | None = None, category: str | None = None, db: TenantSession = Depends(tenant_db, scope="function")
 ) -> list[ListingOut]:
     return [ListingOut.model_validate(r) for r in service.search(db, kind=kind, category=category, public=True)]
 
 
 @router.get("/api/v1/public/listings/{listing_id}", response_model=ListingOut)
-def public_listing(listing_id: int, db: TenantSession = Depends(tenant_db)) -> ListingOut:
+def public_listing(listing_id: int, db: TenantSession = Depends(tenant_db, scope="function")) -> ListingOut:
     return ListingOut.model_validate(service.get(db, listing_id, public=True))
 
 
@@ -96,7 +96,7 @@ def public_photo(
     listing_id: int,
     file_id: uuid.UUID,
     tenant: TenantInfo = Depends(request_tenant),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> Response:
     row, data = service.photo(db, tenant, listing_id, file_id)
     return file_response(row, data)
@@ -106,11 +106,15 @@ def public_photo(
 def public_request(
     listing_id: int,
     data: RequestIn,
+    request: Request,
     tenant: TenantInfo = Depends(request_tenant),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> RequestAck:
-    """A visitor books a tour/homestay or a service, or orders a product; `pay_by_card` opens Stripe Checkout."""
-    row = service.submit_request(db, tenant, listing_id, data)
+    """A visitor books a tour/homestay or a service, or orders a product; `pay_by_card` opens Stripe Checkout.
+    Rate limited per phone and per client address (429 `listing_requests_rate_limited`); the address is the
+    peer's, or the forwarded one when the server trusts its proxy (uvicorn `--forwarded-allow-ips`)."""
+    client_ip = request.client.host[:45] if request.client else None
+    row = service.submit_request(db, tenant, listing_id, data, client_ip=client_ip)
     return RequestAck(id=row.id, status=row.status, amount_vnd=row.amount_vnd, checkout_url=row.checkout_url)
 
 

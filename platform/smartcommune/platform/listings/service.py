@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
@@ -29,10 +29,15 @@ from smartcommune.platform.production import gs1
 from smartcommune.platform.production.models import Farm
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
-from smartcommune.tenants.errors import InvalidInput, NotFound
+from smartcommune.tenants.errors import InvalidInput, NotFound, RateLimited
 
 MAX_PHOTOS = 8
 STRIPE_SOURCE = "stripe"
+# Public (no login) bookings and orders: per phone number and per client address, in this commune, in
+# the last hour. A family booking from one phone rarely needs more; a shared address (a café, a carrier's
+# NAT) gets more room than one phone.
+REQUESTS_PER_PHONE_PER_HOUR = 5
+REQUESTS_PER_IP_PER_HOUR = 20
 
 
 def _snap(listing: Listing) -> dict[str, Any]:
@@ -150,16 +155,52 @@ def list_requests(db: Session, *, listing_id: int | None, status: str | None) ->
     return list(db.scalars(q))
 
 
-def submit_request(db: Session, tenant: TenantInfo, listing_id: int, data: RequestIn) -> ListingRequest:
-    """A visitor's booking or order. With `pay_by_card` on a listing that accepts cards, a Stripe Checkout
-    Session is opened (idempotency key from the request id) and its URL handed back."""
+def canonical_phone(phone: str) -> str:
+    """+84… for a number given with a leading 0, so both spellings count as one phone."""
+    return "+84" + phone[1:] if phone.startswith("0") else phone
+
+
+def _recent(db: Session, column: Any, value: str) -> int:
+    since = datetime.now(UTC) - timedelta(hours=1)
+    return db.scalar(select(func.count()).where(column == value, ListingRequest.created_at >= since)) or 0
+
+
+def check_rate(db: Session, phone: str, client_ip: str | None) -> None:
+    """At most REQUESTS_PER_PHONE_PER_HOUR per phone and REQUESTS_PER_IP_PER_HOUR per client address.
+    Each key is locked for the transaction (phone first, then address: one order, no deadlock), so
+    concurrent requests cannot all slip under the limit."""
+    limits: list[tuple[str, Any, str, int]] = [("phone", ListingRequest.phone, phone, REQUESTS_PER_PHONE_PER_HOUR)]
+    if client_ip:
+        limits.append(("client_ip", ListingRequest.client_ip, client_ip, REQUESTS_PER_IP_PER_HOUR))
+    for key, column, value, limit in limits:
+        lock = {"k": f"listing_requests:{key}", "v": value}
+        db.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k), hashtext(:v))"), lock)
+        if _recent(db, column, value) >= limit:
+            raise RateLimited(
+                "Bạn đã gửi quá nhiều yêu cầu đặt chỗ/đặt hàng trong một giờ qua, vui lòng thử lại sau.",
+                "Too many booking or order requests in the last hour; please retry later.",
+                code="listing_requests_rate_limited",
+                limit_per_hour=limit,
+                per=key,
+            )
+
+
+def submit_request(
+    db: Session, tenant: TenantInfo, listing_id: int, data: RequestIn, *, client_ip: str | None = None
+) -> ListingRequest:
+    """A visitor's booking or order, within the public rate limit. With `pay_by_card` on a listing that
+    accepts cards, a Stripe Checkout Session is opened (idempotency key from the request id) and its URL
+    handed back."""
     listing = get(db, listing_id, public=True)
+    phone = canonical_phone(data.phone)
+    check_rate(db, phone, client_ip)
     amount = listing.price_vnd * data.quantity if listing.price_vnd is not None else None
     row = ListingRequest(
         listing_id=listing.id,
         kind="order" if listing.kind == "product" else "booking",
         name=data.name,
-        phone=data.phone,
+        phone=phone,
+        client_ip=client_ip,
         quantity=data.quantity,
         starts_on=data.starts_on,
         note=data.note,
@@ -187,7 +228,7 @@ def submit_request(db: Session, tenant: TenantInfo, listing_id: int, data: Reque
         db.flush()
     audit.record(
         db,
-        actor=f"visitor:{data.phone}",
+        actor=f"visitor:{phone}",
         actor_kind="public",
         action="create",
         object_type="listing_request",

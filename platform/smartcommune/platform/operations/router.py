@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -89,7 +89,7 @@ async def overview_events(
     *,
     once: bool = False,
     interval_s: float = SSE_INTERVAL_S,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """An `overview` event whenever the commune's overview changes (checked every `interval_s`), else a
     keep-alive comment. Only this commune's data: every snapshot runs in its own tenant transaction."""
     last = ""

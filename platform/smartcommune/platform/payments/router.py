@@ -64,7 +64,7 @@ def sepay_webhook(
     _: None = Depends(sepay_auth),
     body: dict[str, Any] = Depends(webhook_json),
     tenant: TenantInfo = Depends(request_tenant),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> WebhookAck:
     """SePay bank-transfer notification on the commune's host (`Authorization: Apikey …`)."""
     return service.receive_transfer(db, tenant, adapters.sepay_parse(body), body)
@@ -74,7 +74,7 @@ def sepay_webhook(
 def payos_webhook(
     body: dict[str, Any] = Depends(webhook_json),
     tenant: TenantInfo = Depends(request_tenant),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> WebhookAck:
     """payOS payment webhook on the commune's host (HMAC-SHA256 `signature` over the sorted `data`)."""
     adapters.payos_verify(body, get_settings().payos_checksum_key)

@@ -34,10 +34,14 @@ class Application(TenantBase):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
-    applicant: Mapped[str] = mapped_column(String(64))  # account subject
+    # The applicant's account subject; empty for a counter applicant who has no account.
+    applicant: Mapped[str | None] = mapped_column(String(64))
     applicant_name: Mapped[str] = mapped_column(String(120))
     applicant_phone: Mapped[str | None] = mapped_column(String(20))
     details: Mapped[str] = mapped_column(Text, default="")
+    # online: the resident filed it in the app; counter: an official registered it at the one-stop desk.
+    channel: Mapped[str] = mapped_column(String(20), default="online", server_default="online")
+    registered_by: Mapped[str | None] = mapped_column(String(120))  # the official, for counter applications
     status: Mapped[str] = mapped_column(String(20), default="received", index=True)
     due_date: Mapped[date] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

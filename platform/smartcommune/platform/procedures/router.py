@@ -18,6 +18,8 @@ from smartcommune.platform.procedures.schemas import (
     ApplicationForm,
     ApplicationOut,
     ApplicationStatus,
+    Channel,
+    CounterApplicationForm,
     Counters,
     ProcedureIn,
     ProcedureOut,
@@ -38,14 +40,14 @@ def _who(call: CommuneCall) -> Who:
 # -- catalogue ----------------------------------------------------------------------------------------
 @router.get("/api/v1/public/procedures", response_model=list[ProcedureOut])
 def public_catalogue(
-    field: str | None = Query(default=None, max_length=120), db: TenantSession = Depends(tenant_db)
+    field: str | None = Query(default=None, max_length=120), db: TenantSession = Depends(tenant_db, scope="function")
 ) -> list[ProcedureOut]:
     return [ProcedureOut.model_validate(p) for p in service.catalogue(db, field=field, active_only=True)]
 
 
 @router.get("/api/v1/public/procedures/counters", response_model=Counters)
 def public_counters(
-    days: int | None = Query(default=None, ge=1, le=3660), db: TenantSession = Depends(tenant_db)
+    days: int | None = Query(default=None, ge=1, le=3660), db: TenantSession = Depends(tenant_db, scope="function")
 ) -> Counters:
     return service.counters(db, since=datetime.now(UTC) - timedelta(days=days) if days else None)
 
@@ -121,11 +123,23 @@ def supplement(
 @router.get("/api/v1/one-stop/applications", response_model=list[ApplicationOut])
 def desk_list(
     status: ApplicationStatus | None = None,
+    channel: Channel | None = None,
     before_id: int | None = None,
     limit: int = Query(default=50, ge=1, le=500),
     call: CommuneCall = Depends(authorize("applications", "read")),
 ) -> list[ApplicationOut]:
-    return service.list_for(call.db, owner=None, status=status, before_id=before_id, limit=limit)
+    return service.list_for(call.db, owner=None, status=status, before_id=before_id, limit=limit, channel=channel)
+
+
+@router.post("/api/v1/one-stop/applications", response_model=ApplicationOut, status_code=201)
+def desk_register(
+    data: Annotated[CounterApplicationForm, Form()],
+    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies the default)
+    call: CommuneCall = Depends(authorize("applications", "write")),
+) -> ApplicationOut:
+    """An application brought to the desk in person: channel `counter` (residents' own are `online`)."""
+    blobs = read_uploads(files, DOCUMENT.max_bytes)
+    return ApplicationOut.model_validate(service.register_at_counter(call.db, call.tenant, data, blobs, _who(call)))
 
 
 @router.get("/api/v1/one-stop/applications/{application_id}", response_model=ApplicationDetail)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from smartcommune.platform.common.text import PlainText
 
 Mode = Literal["online", "in_person", "both"]
+Channel = Literal["online", "counter"]
 ApplicationStatus = Literal["received", "processing", "needs_info", "approved", "rejected", "ready_for_pickup"]
 
 
@@ -58,6 +59,13 @@ class ApplicationForm(BaseModel):
     details: PlainText = Field(default="", max_length=4000)
 
 
+class CounterApplicationForm(ApplicationForm):
+    """An application an official registers at the one-stop desk for someone who came in person;
+    `resident_id` links it to the resident's record (and their account, so it shows in their app)."""
+
+    resident_id: int | None = None
+
+
 class SupplementForm(BaseModel):
     note: PlainText = Field(default="", max_length=2000)
 
@@ -95,6 +103,7 @@ class ApplicationOut(BaseModel):
     applicant_name: str
     applicant_phone: str | None
     details: str
+    channel: str
     status: str
     due_date: date
     overdue: bool = False
@@ -111,6 +120,7 @@ class ApplicationDetail(ApplicationOut):
 
 class Counters(BaseModel):
     received: int
+    received_online: int
     in_progress: int
     decided: int
     decided_on_time: int

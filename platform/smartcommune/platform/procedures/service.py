@@ -21,6 +21,7 @@ from smartcommune.platform.procedures.schemas import (
     ApplicationForm,
     ApplicationOut,
     AttachmentOut,
+    CounterApplicationForm,
     Counters,
     EventOut,
     ProcedureIn,
@@ -29,6 +30,7 @@ from smartcommune.platform.procedures.schemas import (
     TransitionIn,
 )
 from smartcommune.platform.procedures.workdays import add_working_days
+from smartcommune.platform.residents.models import Resident
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound, RateLimited
@@ -122,6 +124,8 @@ def update_procedure(db: Session, procedure_id: int, patch: ProcedurePatch, who:
 
 # -- applications -------------------------------------------------------------------------------------
 def _notify(db: Session, app: Application, note: str) -> None:
+    if app.applicant is None:  # a counter applicant without an account: told at the desk
+        return
     vi, en = STATUS_LABELS[app.status]
     notify(
         db,
@@ -170,7 +174,9 @@ def apply(
     db.execute(text("SELECT pg_advisory_xact_lock(hashtext('applications'), hashtext(:s))"), {"s": who.subject})
     since = datetime.now(UTC) - timedelta(hours=1)
     recent = db.scalar(
-        select(func.count()).where(Application.applicant == who.subject, Application.submitted_at >= since)
+        select(func.count()).where(
+            Application.applicant == who.subject, Application.channel == "online", Application.submitted_at >= since
+        )
     )
     if (recent or 0) >= APPLICATIONS_PER_HOUR:
         raise RateLimited(
@@ -179,13 +185,47 @@ def apply(
             code="rate_limited",
             limit_per_hour=APPLICATIONS_PER_HOUR,
         )
+    return _create(db, tenant, procedure, data, files, who, applicant=who.subject, channel="online")
+
+
+def register_at_counter(
+    db: Session, tenant: TenantInfo, data: CounterApplicationForm, files: Sequence[tuple[str, bytes]], who: Who
+) -> Application:
+    """An official registers an application brought to the one-stop desk (any procedure mode). Linked to
+    a resident, it belongs to their account when they have one, so it shows in their app."""
+    _check_attachment_count(files)
+    procedure = db.get(Procedure, data.procedure_id)
+    if procedure is None or not procedure.active:
+        raise InvalidInput("Thủ tục không hợp lệ.", "Unknown procedure.", code="unknown_procedure")
+    applicant: str | None = None
+    if data.resident_id is not None:
+        resident = db.get(Resident, data.resident_id)
+        if resident is None or resident.archived_at is not None:
+            raise NotFound("Không tìm thấy cư dân.", "Resident not found.", code="resident_not_found")
+        applicant = resident.account_subject
+    return _create(db, tenant, procedure, data, files, who, applicant=applicant, channel="counter")
+
+
+def _create(
+    db: Session,
+    tenant: TenantInfo,
+    procedure: Procedure,
+    data: ApplicationForm,
+    files: Sequence[tuple[str, bytes]],
+    who: Who,
+    *,
+    applicant: str | None,
+    channel: str,
+) -> Application:
     today = datetime.now(VN).date()
     app = Application(
         procedure_id=procedure.id,
-        applicant=who.subject,
+        applicant=applicant,
         applicant_name=data.applicant_name,
         applicant_phone=data.applicant_phone,
         details=data.details,
+        channel=channel,
+        registered_by=who.actor if channel == "counter" else None,
         status="received",
         due_date=add_working_days(today, procedure.processing_days),
     )
@@ -196,7 +236,14 @@ def apply(
     db.flush()
     db.refresh(app)
     _notify(db, app, f"Hạn trả kết quả / due: {app.due_date.isoformat()}")
-    _audit(db, who, "create", "application", app.id, after={"procedure": procedure.code, "files": len(files)})
+    _audit(
+        db,
+        who,
+        "create",
+        "application",
+        app.id,
+        after={"procedure": procedure.code, "files": len(files), "channel": channel},
+    )
     return app
 
 
@@ -224,9 +271,17 @@ def _out(app: Application, today: date) -> ApplicationOut:
 
 
 def list_for(
-    db: Session, *, owner: str | None, status: str | None, before_id: int | None, limit: int
+    db: Session,
+    *,
+    owner: str | None,
+    status: str | None,
+    before_id: int | None,
+    limit: int,
+    channel: str | None = None,
 ) -> list[ApplicationOut]:
     query = select(Application).order_by(Application.id.desc()).limit(limit)
+    if channel is not None:
+        query = query.where(Application.channel == channel)
     if owner is not None:
         query = query.where(Application.applicant == owner)
     if status is not None:
@@ -313,9 +368,10 @@ def supplement(
 def counters(db: Session, *, since: datetime | None) -> Counters:
     where = [Application.submitted_at >= since] if since is not None else []
     decided_day = func.timezone("Asia/Ho_Chi_Minh", Application.decided_at).cast(Application.due_date.type)
-    received, open_, decided, on_time, overdue = db.execute(
+    received, online, open_, decided, on_time, overdue = db.execute(
         select(
             func.count(),
+            func.count().filter(Application.channel == "online"),
             func.count().filter(Application.status.in_(OPEN)),
             func.count(Application.decided_at),
             func.count().filter(decided_day <= Application.due_date),
@@ -324,6 +380,7 @@ def counters(db: Session, *, since: datetime | None) -> Counters:
     ).one()
     return Counters(
         received=int(received),
+        received_online=int(online),
         in_progress=int(open_),
         decided=int(decided),
         decided_on_time=int(on_time),

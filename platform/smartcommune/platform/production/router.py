@@ -124,7 +124,7 @@ def trace_gs1(
     lot: str,
     request: Request,
     tenant: TenantInfo = Depends(request_tenant),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> Any:
     """GS1 Digital Link resolver on the commune's host: HTML for people, JSON with `?format=json`."""
     return _trace_response(request, db, tenant, lot, gtin)
@@ -132,7 +132,10 @@ def trace_gs1(
 
 @public_router.get("/trace/{lot}", response_model=TraceOut)
 def trace_lot(
-    lot: str, request: Request, tenant: TenantInfo = Depends(request_tenant), db: TenantSession = Depends(tenant_db)
+    lot: str,
+    request: Request,
+    tenant: TenantInfo = Depends(request_tenant),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> Any:
     """A lot without a producer GTIN: the commune-scoped product path."""
     return _trace_response(request, db, tenant, lot, None)

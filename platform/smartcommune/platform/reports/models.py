@@ -48,6 +48,13 @@ class Report(TenantBase):
         Index("ix_reports_reporter_created_at", "reporter", "created_at"),
         Index("ix_reports_status_sla_due_at", "status", "sla_due_at"),
         Index("ix_reports_created_at", "created_at"),
+        Index(
+            "uq_reports_reporter_client_ref",
+            "reporter",
+            "client_ref",
+            unique=True,
+            postgresql_where=text("client_ref IS NOT NULL"),
+        ),
         # The public list and map: newest non-hidden reports (with a point, for the map).
         Index("ix_reports_public_id", text("id DESC"), postgresql_where=text("hidden IS false")),
         Index(
@@ -57,6 +64,8 @@ class Report(TenantBase):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     token: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True, default=uuid.uuid4)
+    # The app's own id for a submission: a phone that resends after a lost answer gets the same report back.
+    client_ref: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     category_id: Mapped[int] = mapped_column(ForeignKey("report_categories.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     redacted_description: Mapped[str | None] = mapped_column(Text)  # what the public sees after moderation

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -74,11 +75,20 @@ def events_of(db: Session, report_id: int, *, include_internal: bool) -> Sequenc
     return db.scalars(query).all()
 
 
+def lock_reporter(db: Session, reporter: str) -> None:
+    """One submission of a reporter at a time, until the transaction ends."""
+    db.execute(text("SELECT pg_advisory_xact_lock(hashtext('reports'), hashtext(:r))"), {"r": reporter})
+
+
 def recent_by_reporter(db: Session, reporter: str, since: datetime) -> int:
     """Counted in SQL under a per-reporter transaction lock, so concurrent submissions cannot overrun it."""
-    db.execute(text("SELECT pg_advisory_xact_lock(hashtext('reports'), hashtext(:r))"), {"r": reporter})
+    lock_reporter(db, reporter)
     query = select(func.count()).where(Report.reporter == reporter, Report.created_at >= since)
     return int(db.scalar(query) or 0)
+
+
+def by_client_ref(db: Session, reporter: str, client_ref: uuid.UUID) -> Report | None:
+    return db.scalar(select(Report).where(Report.reporter == reporter, Report.client_ref == client_ref))
 
 
 def public_query(*, category_code: str | None, status: str | None) -> Select[Report, ReportCategory]:

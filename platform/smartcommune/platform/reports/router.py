@@ -71,12 +71,15 @@ def update_category(
 # -- the reporter's own reports -----------------------------------------------------------------------
 @router.post("/api/v1/reports", response_model=ReportOut, status_code=201)
 def submit_report(
+    response: Response,
     data: Annotated[ReportForm, Form()],
     photos: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies the default)
     call: CommuneCall = Depends(authorize("reports", "write")),
 ) -> ReportOut:
     blobs = read_uploads(photos, PHOTO.max_bytes)
-    report = service.submit(call.db, call.tenant, data, blobs, viewer(call))
+    report, created = service.submit_once(call.db, call.tenant, data, blobs, viewer(call))
+    if not created:
+        response.status_code = 200  # the same submission again: nothing new was made
     return service.to_out(report, repository.photos_of(call.db, [report.id])[report.id])
 
 
@@ -207,7 +210,7 @@ def triage_moderate(
 
 # -- public (no login) --------------------------------------------------------------------------------
 @router.get("/api/v1/public/report-categories", response_model=list[CategoryOut])
-def public_categories(db: TenantSession = Depends(tenant_db)) -> list[CategoryOut]:
+def public_categories(db: TenantSession = Depends(tenant_db, scope="function")) -> list[CategoryOut]:
     return [CategoryOut.model_validate(c) for c in repository.list_categories(db, active_only=True)]
 
 
@@ -217,7 +220,7 @@ def public_reports(
     status: ReportStatus | None = None,
     before_id: int | None = None,
     limit: int = Query(default=50, ge=1, le=200),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> list[PublicReport]:
     return service.public_list(db, category_code=category, status=status, before_id=before_id, limit=limit)
 
@@ -231,7 +234,7 @@ def public_map(
         default=None, max_length=100, description="min lng,min lat,max lng,max lat", pattern=r"^[-0-9.,\s]+$"
     ),
     limit: int = Query(default=300, ge=1, le=2000),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> JSONResponse:
     """GeoJSON, one page of the newest reports with a point (`next_before_id` pages on; `bbox` narrows)."""
     body: dict[str, Any] = service.public_map(
@@ -259,14 +262,14 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
 
 @router.get("/api/v1/public/reports/stats", response_model=ReportStats)
 def public_stats(
-    days: int | None = Query(default=None, ge=1, le=3660), db: TenantSession = Depends(tenant_db)
+    days: int | None = Query(default=None, ge=1, le=3660), db: TenantSession = Depends(tenant_db, scope="function")
 ) -> ReportStats:
     since = datetime.now(UTC) - timedelta(days=days) if days else None
     return service.stats(db, since=since)
 
 
 @router.get("/api/v1/public/reports/{report_id}", response_model=PublicReport)
-def public_report(report_id: int, db: TenantSession = Depends(tenant_db)) -> PublicReport:
+def public_report(report_id: int, db: TenantSession = Depends(tenant_db, scope="function")) -> PublicReport:
     report = service.public_get(db, report_id)
     return service.public_list(db, category_code=None, status=None, before_id=None, limit=1, report_id=report.id)[0]
 
@@ -276,7 +279,7 @@ def public_photo(
     report_id: int,
     photo_id: int,
     tenant: TenantInfo = Depends(request_tenant),
-    db: TenantSession = Depends(tenant_db),
+    db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> Response:
     report = service.public_get(db, report_id)
     response = file_response(*service.photo_for(db, tenant, report, photo_id, public=True))

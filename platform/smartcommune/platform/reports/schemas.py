@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Literal
 
@@ -52,6 +53,7 @@ class ReportForm(BaseModel):
     address: PlainText | None = Field(default=None, max_length=300)
     anonymous: bool = False
     reporter_name: PlainText | None = Field(default=None, max_length=120)
+    client_ref: uuid.UUID | None = None  # set by the app once per report; a resend with it is not a new report
 
 
 class TransitionIn(BaseModel):

@@ -121,6 +121,18 @@ def update_category(db: Session, category_id: int, patch: CategoryPatch, who: Vi
 
 
 # -- submission ---------------------------------------------------------------------------------------
+def submit_once(
+    db: Session, tenant: TenantInfo, data: ReportForm, photos: Sequence[tuple[str, bytes]], who: Viewer
+) -> tuple[Report, bool]:
+    """`submit` for the app: a resend with the same `client_ref` returns the report it made (False: not new)."""
+    if data.client_ref is not None:
+        repository.lock_reporter(db, who.subject)
+        earlier = repository.by_client_ref(db, who.subject, data.client_ref)
+        if earlier is not None:
+            return earlier, False
+    return submit(db, tenant, data, photos, who), True
+
+
 def submit(
     db: Session,
     tenant: TenantInfo,
@@ -178,6 +190,7 @@ def submit(
         address_code=data.address_code,
         address=data.address,
         hidden=False,
+        client_ref=data.client_ref if who is not None else None,
         sla_due_at=func.now() + timedelta(hours=category.sla_hours),
         api_key_id=api_key_id,
     )

@@ -42,6 +42,13 @@ def get_survey(survey_id: int, call: CommuneCall = Depends(authorize("surveys", 
     return service.to_out(call.db, [survey], subject=call.principal.subject, manager=manager)[0]
 
 
+@router.post("/{survey_id}/close", response_model=SurveyOut)
+def close_survey(survey_id: int, call: CommuneCall = Depends(authorize("survey_builder", "write"))) -> SurveyOut:
+    """Close the survey now: responses are refused from then on (`survey_closed`); 409 if already closed."""
+    survey = service.close(call.db, survey_id, actor=call.actor, actor_kind=call.actor_kind)
+    return service.to_out(call.db, [survey], subject=call.principal.subject, manager=True)[0]
+
+
 @router.post("/{survey_id}/responses", response_model=ResponseOut, status_code=201)
 def respond(
     survey_id: int, data: ResponseIn, call: CommuneCall = Depends(authorize("surveys", "write"))

@@ -200,6 +200,31 @@ def create(db: Session, data: SurveyIn, *, actor: str, actor_kind: str) -> Surve
     return survey
 
 
+def close(db: Session, survey_id: int, *, actor: str, actor_kind: str) -> Survey:
+    """Close now: from here on responses are refused (`survey_closed`); results stay readable."""
+    survey = db.scalar(select(Survey).where(Survey.id == survey_id).with_for_update())
+    if survey is None:
+        raise NotFound("Không tìm thấy khảo sát.", "Survey not found.", code="survey_not_found")
+    now = _now()
+    if _status(survey, now) == "closed":
+        raise Conflict("Khảo sát đã đóng.", "The survey is already closed.", code="survey_already_closed")
+    before = {"opens_at": survey.opens_at.isoformat(), "closes_at": survey.closes_at.isoformat()}
+    survey.opens_at, survey.closes_at = min(survey.opens_at, now), now
+    db.flush()
+    after = {"opens_at": survey.opens_at.isoformat(), "closes_at": survey.closes_at.isoformat(), "status": "closed"}
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="close",
+        object_type="survey",
+        object_id=str(survey.id),
+        before=before,
+        after=after,
+    )
+    return survey
+
+
 # -- answering ----------------------------------------------------------------------------------------
 def _bad(problem: str) -> ValueError:
     return ValueError(problem)
@@ -263,10 +288,11 @@ def _check(q: SurveyQuestion, value: Any) -> Any:
 def respond(db: Session, survey_id: int, data: ResponseIn, *, subject: str, actor: str) -> SurveyResponse:
     survey = get(db, survey_id, subject=subject, manager=False)
     now = _now()
-    if _status(survey, now) != "open":
-        raise Conflict(
-            "Khảo sát không mở.", "The survey is not open.", code="survey_not_open", status=_status(survey, now)
-        )
+    status = _status(survey, now)
+    if status == "closed":
+        raise Conflict("Khảo sát đã đóng.", "The survey is closed.", code="survey_closed", status=status)
+    if status != "open":
+        raise Conflict("Khảo sát chưa mở.", "The survey is not open yet.", code="survey_not_open", status=status)
     questions = {q.id: q for q in _questions(db, [survey.id]).get(survey.id, [])}
     problems: list[dict[str, Any]] = []
     if unknown := sorted(set(data.answers) - set(questions)):

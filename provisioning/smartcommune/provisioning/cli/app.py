@@ -75,10 +75,14 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
         run_worker(commune or (), (index, count), fps)
 
     @cli.command("mqtt-ingest")
-    def mqtt_ingest() -> None:
+    def mqtt_ingest(
+        processes: Annotated[
+            int, typer.Option(min=1, max=64, help="ingester processes on this host, sharing `$share/<group>/...`")
+        ] = 1,
+    ) -> None:
         """Telemetry and command results from MQTT into the communes' schemas (MQTT_URL)."""
         from smartcommune.platform.devices.ingest import main
 
-        main()
+        main(processes)
 
     return cli

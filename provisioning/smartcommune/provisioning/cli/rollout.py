@@ -52,6 +52,10 @@ def _dry_run(specs: list[RunSpec], skipped: dict[int, str]) -> None:
         f"[bold]Kế hoạch / plan[/bold]: {len(new)} xã mới / new, {len(upgrades)} nâng cấp / upgrade, "
         f"{len(skipped)} bỏ qua / skipped"
     )
+    for name in sorted({s.template for s in new}):
+        t = shipped(name)
+        what = ", ".join(f"{kind} {n}" for kind, n in templates.item_counts(t).items() if n)
+        console.print(f"  mẫu / template {t.name} v{t.version} → mỗi xã mới / each new commune: {what}")
     for spec in new[:10]:
         t = shipped(spec.template)
         console.print(f"  + {spec.commune_code} {spec.slug or ''} template {t.name} v{t.version}")

@@ -20,6 +20,7 @@ class CameraSpec(BaseModel):
     stream_url: str = Field(min_length=8, max_length=1000)
     username: str | None = Field(default=None, max_length=120)
     password: str | None = Field(default=None, max_length=200)
+    profile: str | None = Field(default=None, max_length=60, description="mã hồ sơ camera của mẫu")
 
 
 class DeviceSpec(BaseModel):

@@ -11,31 +11,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, select, text, update
 
 from smartcommune.platform.cameras import secrets
 from smartcommune.platform.cameras import service as cameras
 from smartcommune.platform.cameras.models import Camera, SiteNetwork
 from smartcommune.platform.cameras.schemas import CameraIn, SiteNetworkIn
+from smartcommune.platform.configuration.models import AutomationRule
+from smartcommune.platform.configuration.models import CameraProfile as CameraDefaults
 from smartcommune.platform.devices import service as devices
-from smartcommune.platform.devices.models import Device, DeviceProfile
-from smartcommune.platform.devices.schemas import DeviceIn
-from smartcommune.platform.procedures import service as procedures
-from smartcommune.platform.reports.models import ReportCategory
-from smartcommune.platform.villages.models import Village
+from smartcommune.platform.devices.models import Device, DeviceProfile, DeviceRule
+from smartcommune.platform.devices.schemas import DeviceIn, RuleIn
 from smartcommune.provisioning.cli.system import SYSTEM
+from smartcommune.provisioning.runs import verify as api_checks
 from smartcommune.provisioning.runs.schemas import RunSpec
 from smartcommune.provisioning.templates import apply as templates
 from smartcommune.provisioning.templates.spec import shipped
 from smartcommune.tenants import registry
 from smartcommune.tenants.authz.service import assign_role, holders_of
 from smartcommune.tenants.context import TenantInfo
-from smartcommune.tenants.control.models import Tenant
+from smartcommune.tenants.control.models import BillingPlan, Tenant
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import AppError, InvalidInput
 from smartcommune.tenants.fleet_migrator import migrate_fleet
 from smartcommune.tenants.migrations.runtime import tenant_head
-from smartcommune.tenants.session import tenant_transaction
+from smartcommune.tenants.session import TenantSession, tenant_transaction
 from smartcommune.tenants.settings import get_settings
 
 ACTOR = "provisioning"
@@ -49,9 +49,13 @@ class StepContext:
     run_id: uuid.UUID
     spec: RunSpec
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _tenant: TenantInfo | None = None
 
     def tenant(self) -> TenantInfo:
-        return registry.info_from_row(registry.get_commune(self.engine, self.spec.commune_code))
+        """The commune's names (schema, role, slug): read once per run, they do not change."""
+        if self._tenant is None:
+            self._tenant = registry.info_from_row(registry.get_commune(self.engine, self.spec.commune_code))
+        return self._tenant
 
 
 def validate(ctx: StepContext) -> dict[str, Any]:
@@ -66,13 +70,30 @@ def validate(ctx: StepContext) -> dict[str, Any]:
                 f"devices[{i}].profile: {d.profile!r} is not a device profile of template {template.name!r}",
                 code="unknown_device_profile",
             )
+    camera_profiles = {p.code for p in template.camera_profiles}
+    for i, c in enumerate(spec.cameras):
+        if c.profile is not None and c.profile not in camera_profiles:
+            raise InvalidInput(
+                f"Camera {c.name}: mẫu '{template.name}' không có hồ sơ camera '{c.profile}'.",
+                f"cameras[{i}].profile: {c.profile!r} is not a camera profile of template {template.name!r}",
+                code="unknown_camera_profile",
+            )
+    if get_settings().stripe_api_key:
+        # Found now, before the commune exists, rather than at the billing step after its schema is built.
+        with app_engine().connect() as conn:
+            known = conn.execute(select(BillingPlan.code).where(BillingPlan.code == spec.plan)).first()
+        if known is None:
+            raise InvalidInput(
+                f"Không có gói cước '{spec.plan}'.", f"plan: {spec.plan!r} is not a billing plan", code="plan_not_found"
+            )
     return {"name": official.name, "province": official.province_name, "template_version": template.version}
 
 
 def register(ctx: StepContext) -> dict[str, Any]:
     """Catalog row, schema and role: one transaction in the registry (it never half-creates a commune).
 
-    A commune this run creates is held suspended until `activate`, so nobody uses it half-configured.
+    A commune this run creates is born suspended, in that same transaction, and stays so until `activate`:
+    a worker that dies at any point before then leaves nothing anyone can use half-configured.
     """
     spec = ctx.spec
     try:
@@ -83,13 +104,13 @@ def register(ctx: StepContext) -> dict[str, Any]:
             province_code=spec.province_code,
             template=spec.template,
             plan=spec.plan,
+            suspended_reason=PROVISIONING_REASON,
         )
     except AppError as exc:
         if exc.code != "commune_exists":
             raise
         row = registry.get_commune(ctx.engine, spec.commune_code)
         return {"slug": row.slug, "created": False, "status": row.status}
-    registry.suspend_commune(ctx.engine, created.tenant.id, PROVISIONING_REASON, actor=ACTOR)
     return {"slug": created.tenant.slug, "created": True, "ms": round(created.seconds * 1000, 1)}
 
 
@@ -123,9 +144,13 @@ def apply_template(ctx: StepContext) -> dict[str, Any]:
     tenant = ctx.tenant()
     with tenant_transaction(tenant) as db:
         plan = templates.apply(db, template)
-    if tenant.id is not None:
+    if not ctx.outputs.get("register", {}).get("created"):  # a commune this run created has it already
         with ctx.engine.begin() as conn:
-            conn.execute(update(Tenant).where(Tenant.id == tenant.id).values(template=template.name))
+            conn.execute(
+                update(Tenant)
+                .where(Tenant.id == tenant.id, Tenant.template.is_distinct_from(template.name))
+                .values(template=template.name)
+            )
     return {"template": template.name, "version": template.version, **plan.counts()}
 
 
@@ -181,21 +206,27 @@ def cameras_step(ctx: StepContext) -> dict[str, Any]:
                 except AppError as exc:
                     if exc.code != "site_network_exists":
                         raise
+        # The commune's camera profiles (as the template wrote them, or as the commune changed them).
+        defaults = {c.code: c for c in db.scalars(select(CameraDefaults))}
     results = []
     for cam in spec.cameras:
         entry: dict[str, Any] = {"name": cam.name}
+        preset = defaults.get(cam.profile) if cam.profile else None
         try:
             with tenant_transaction(tenant) as db:
                 existing = db.scalar(select(Camera).where(Camera.name == cam.name))
                 if existing is None:
                     existing = cameras.create(
                         db,
-                        CameraIn(
-                            name=cam.name,
-                            location=cam.location,
-                            stream_url=cam.stream_url,
-                            username=cam.username,
-                            password=cam.password,
+                        CameraIn.model_validate(
+                            {
+                                "name": cam.name,
+                                "location": cam.location,
+                                "stream_url": cam.stream_url,
+                                "username": cam.username,
+                                "password": cam.password,
+                                **({"profile": preset.profile, "sensitivity": preset.sensitivity} if preset else {}),
+                            }
                         ),
                         actor=ACTOR,
                         actor_kind=ACTOR_KIND,
@@ -246,25 +277,69 @@ def devices_step(ctx: StepContext) -> dict[str, Any]:
                     devices.rotate_credentials(db, tenant, existing[d.uid], actor=ACTOR, actor_kind=ACTOR_KIND)
                 )
         csv_text = devices.credentials_csv(tenant, issued)
-    return {"devices": len(issued), "credentials_csv": {"enc": secrets.encrypt(csv_text)}}
+        rules = _device_rules(db, [d.uid for d in spec.devices])
+    return {"devices": len(issued), "rules": rules, "credentials_csv": {"enc": secrets.encrypt(csv_text)}}
+
+
+def _device_rules(db: TenantSession, uids: list[str]) -> int:
+    """Each device gets the commune's automation rules of its profile (itself as sensor and target).
+
+    A device that already has a rule on that field, operator and command keeps it (renamed or tuned by the
+    commune, or created by an earlier attempt): nothing is duplicated.
+    """
+    by_profile: dict[str, list[AutomationRule]] = {}
+    for rule in db.scalars(select(AutomationRule)):
+        by_profile.setdefault(rule.profile, []).append(rule)
+    if not by_profile:
+        return 0
+    have = {
+        (sensor, field_name, op, command)
+        for sensor, field_name, op, command in db.execute(
+            select(DeviceRule.sensor_device_id, DeviceRule.field, DeviceRule.op, DeviceRule.command)
+        )
+    }
+    created = 0
+    for device, profile_code in db.execute(
+        select(Device, DeviceProfile.code).join(DeviceProfile).where(Device.uid.in_(uids))
+    ).all():
+        for rule in by_profile.get(profile_code, []):
+            if (device.id, rule.field, rule.op, rule.command) in have:
+                continue
+            devices.create_rule(
+                db,
+                RuleIn(
+                    name=f"{rule.name} — {device.name}",
+                    kind="threshold",
+                    sensor_device_id=device.id,
+                    field=rule.field,
+                    op=rule.op,  # type: ignore[arg-type]
+                    threshold=rule.threshold,
+                    clear_threshold=rule.clear_threshold,
+                    duration_s=rule.duration_s,
+                    target_device_id=device.id,
+                    command=rule.command,
+                    params=rule.params,
+                ),
+                actor=ACTOR,
+                actor_kind=ACTOR_KIND,
+            )
+            created += 1
+    return created
 
 
 def verify(ctx: StepContext) -> dict[str, Any]:
-    """Smoke checks by direct calls of the platform's services in a tenant transaction (as its API does)."""
+    """Smoke checks through the platform's HTTP API (see runs.verify), as the first admin when there is one."""
     template = shipped(ctx.spec.template)
     tenant = ctx.tenant()
-    with tenant_transaction(tenant) as db:
-        n_villages = db.scalar(select(func.count()).select_from(Village)) or 0
-        n_categories = db.scalar(select(func.count()).select_from(ReportCategory)) or 0
-        n_procedures = len(procedures.catalogue(db, field=None, active_only=False))
-    problems = []
-    if n_villages < min(1, template.villages.count):
-        problems.append("no villages")
-    if n_categories == 0:
-        problems.append("no report categories")
-    if n_procedures == 0:
-        problems.append("no procedures")
-    if ctx.spec.admin is not None and not holders_of(app_engine(), tenant.commune_code, ["commune_admin"]):
+    admin_id = ctx.outputs.get("identity", {}).get("admin_id") if ctx.spec.admin is not None else None
+    expect = {"villages": min(1, template.villages.count), "report_categories": 1, "procedures": 1}
+    checked = api_checks.smoke_check(tenant, admin_id=admin_id, expect=expect)
+    problems = checked.problems
+    # With an embedded token GET /me proved the admin's role; with Keycloak tokens, ask the policy store.
+    if ctx.spec.admin is not None and (
+        admin_id is None
+        or (not checked.as_admin and not holders_of(app_engine(), tenant.commune_code, ["commune_admin"]))
+    ):
         problems.append("no commune_admin")
     if problems:
         raise InvalidInput(
@@ -272,7 +347,7 @@ def verify(ctx: StepContext) -> dict[str, Any]:
             "Verification failed: " + ", ".join(problems),
             code="verify_failed",
         )
-    return {"villages": n_villages, "report_categories": n_categories, "procedures": n_procedures}
+    return {**checked.counts, "api_calls": checked.calls, "as": checked.caller}
 
 
 def activate(ctx: StepContext) -> dict[str, Any]:

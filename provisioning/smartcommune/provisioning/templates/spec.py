@@ -14,15 +14,19 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from smartcommune.platform.cameras.schemas import CameraProfile
+from smartcommune.platform.configuration.models import MODULES
 from smartcommune.platform.devices.schemas import AlarmRuleSpec, CommandSpec, FieldSpec
+from smartcommune.platform.production.models import LOG_TYPES
 from smartcommune.tenants.authz.policy import COMMUNE_ROLES
 from smartcommune.tenants.errors import InvalidInput
 
 DATA_PACKAGE = "smartcommune.provisioning.templates"  # YAML files in its data/ folder (package data)
 CATALOGUE_FILE = "procedures.yaml"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$"
-# The kinds a template writes into a commune, each keyed by `code`.
-KINDS = ("villages", "report_categories", "procedures", "fee_types", "criteria", "device_profiles")
+
+
+Module = Literal[MODULES]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -77,9 +81,15 @@ class FeeTypeSpec(_Strict):
 
 
 class QuestionSpec(_Strict):
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=500)
     kind: Literal["rating", "choice", "text"]
     options: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _choices(self) -> QuestionSpec:
+        if self.kind == "choice" and len(self.options) < 2:
+            raise ValueError("a choice question needs at least 2 options")
+        return self
 
 
 class SurveyTemplateSpec(_Strict):
@@ -107,7 +117,7 @@ class CriterionSpec(_Strict):
 class CameraProfileSpec(_Strict):
     code: str = Field(pattern=CODE)
     name: str
-    profile: str = "default"
+    profile: CameraProfile = "default"
     sensitivity: int = Field(default=50, ge=1, le=100)
 
 
@@ -121,7 +131,13 @@ class DeviceProfileSpec(_Strict):
 
 class NamedSpec(_Strict):
     code: str = Field(pattern=CODE)
-    name: str
+    name: str = Field(min_length=1, max_length=200)
+
+
+class LogTypeSpec(NamedSpec):
+    """A local production-log entry name mapped onto one of farmOS's log types."""
+
+    log_type: Literal[LOG_TYPES] = "observation"  # type: ignore[valid-type]
 
 
 class AutomationRuleSpec(_Strict):
@@ -136,6 +152,12 @@ class AutomationRuleSpec(_Strict):
     command: str
     params: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _one_side(self) -> AutomationRuleSpec:
+        if (self.below is None) == (self.above is None):
+            raise ValueError("give exactly one of below / above")
+        return self
+
 
 class TemplateFile(_Strict):
     """One YAML file as written; overlays leave out what they do not change."""
@@ -145,8 +167,8 @@ class TemplateFile(_Strict):
     extends: str | None = None
     title: str
     description: str = ""
-    modules: list[str] = Field(default_factory=list)
-    modules_removed: list[str] = Field(default_factory=list)
+    modules: list[Module] = Field(default_factory=list)
+    modules_removed: list[Module] = Field(default_factory=list)
     villages: VillagePattern | None = None
     roles: list[RoleSpec] = Field(default_factory=list)
     report_categories: list[ReportCategorySpec] = Field(default_factory=list)
@@ -158,7 +180,7 @@ class TemplateFile(_Strict):
     camera_profiles: list[CameraProfileSpec] = Field(default_factory=list)
     device_profiles: list[DeviceProfileSpec] = Field(default_factory=list)
     product_categories: list[NamedSpec] = Field(default_factory=list)
-    production_log_types: list[NamedSpec] = Field(default_factory=list)
+    production_log_types: list[LogTypeSpec] = Field(default_factory=list)
     automation_rules: list[AutomationRuleSpec] = Field(default_factory=list)
     traceability: bool | None = None
     remove: dict[str, list[str]] = Field(default_factory=dict)
@@ -184,7 +206,7 @@ class Template(BaseModel):
     camera_profiles: list[CameraProfileSpec]
     device_profiles: list[DeviceProfileSpec]
     product_categories: list[NamedSpec]
-    production_log_types: list[NamedSpec]
+    production_log_types: list[LogTypeSpec]
     automation_rules: list[AutomationRuleSpec]
     traceability: bool
 
@@ -342,12 +364,17 @@ def compose(files: list[TemplateFile], catalogue: dict[str, ProcedureSpec]) -> T
     for code in acc["procedures"]:
         if code not in catalogue:
             problems.append(f"{leaf.name}.yaml: procedures: {code!r} is not in the national catalogue")
-    profiles = {p.code for p in acc["device_profiles"]}
+    profiles = {p.code: p for p in acc["device_profiles"]}
     for i, r in enumerate(acc["automation_rules"]):
-        if r.profile not in profiles:
-            problems.append(
-                f"{leaf.name}.yaml: automation_rules[{i}] ({r.code}).profile: unknown profile {r.profile!r}"
-            )
+        where = f"{leaf.name}.yaml: automation_rules[{i}] ({r.code})"
+        profile = profiles.get(r.profile)
+        if profile is None:
+            problems.append(f"{where}.profile: unknown profile {r.profile!r}")
+            continue
+        if r.field not in {f.name for f in profile.fields}:
+            problems.append(f"{where}.field: profile {r.profile!r} has no field {r.field!r}")
+        if r.command not in {c.name for c in profile.commands}:
+            problems.append(f"{where}.command: profile {r.profile!r} has no command {r.command!r}")
     if problems:
         raise TemplateError("Mẫu không hợp lệ: " + "; ".join(problems), "; ".join(problems), problems=problems)
     return Template(

@@ -1,0 +1,1 @@
+"""What a commune template configures where no domain table fits: enabled modules and catalogues."""

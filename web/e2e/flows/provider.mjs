@@ -1,0 +1,21 @@
+// Provider console: sign in, see both demo communes at 360 px, filter the list by province.
+import { newContext, newPage, noHorizontalScroll, providerSignIn, shot, step } from "../lib.mjs";
+
+export const title = "provider staff see both demo communes and filter them by province";
+
+export async function run(browser) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  step("sign in as provider-admin");
+  await providerSignIn(page);
+  await page.getByText("Xã Cam Lộ", { exact: true }).waitFor();
+  await page.getByText("Xã Hậu Lộc", { exact: true }).waitFor();
+  await page.getByText("2 xã", { exact: true }).waitFor();
+  await noHorizontalScroll(page);
+  await shot(page, "provider-communes-360");
+  step("filter by province: Quảng Trị keeps Cam Lộ only");
+  await page.getByLabel("Tỉnh/thành phố").selectOption({ label: "Quảng Trị" });
+  await page.getByText("1 xã", { exact: true }).waitFor();
+  if (await page.getByText("Xã Hậu Lộc", { exact: true }).count()) throw new Error("province filter kept Hậu Lộc");
+  await context.close();
+}

@@ -1,0 +1,8 @@
+// The strings of this app's screens (the shared ones are loaded by i18n itself).
+import { addMessages } from "../i18n";
+import { adminPeopleEn } from "../i18n/areas/adminPeople.en";
+import { adminPeopleVi } from "../i18n/areas/adminPeople.vi";
+import { adminOpsEn } from "../i18n/areas/adminOps.en";
+import { adminOpsVi } from "../i18n/areas/adminOps.vi";
+
+addMessages({ ...adminPeopleVi, ...adminOpsVi }, { ...adminPeopleEn, ...adminOpsEn });

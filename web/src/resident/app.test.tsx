@@ -1,0 +1,83 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/preact";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setLang } from "../i18n";
+import { saveSession, sessionFromToken, sessionKey } from "../lib/session";
+import { CAM_LO, mockFetch } from "../test/helpers";
+import { ResidentApp } from "./App";
+import { LazyScreen, matchScreen, offered, SCREENS, type ScreenDef } from "./routes";
+import { screenProps, TOKEN } from "./test-support";
+
+beforeEach(() => {
+  localStorage.clear();
+  setLang("vi");
+  location.hash = "";
+  saveSession(sessionKey("resident", "cam-lo"), sessionFromToken(TOKEN)!);
+});
+afterEach(cleanup);
+
+describe("resident routes", () => {
+  it("match a screen and its parameters", () => {
+    expect(matchScreen("/reports/12")).toMatchObject({ screen: { path: "/reports" }, params: ["12"] });
+    expect(matchScreen("/report")).toMatchObject({ screen: { path: "/report" }, params: [] });
+    expect(matchScreen("/trace/https%3A%2F%2Fx%2F01%2F1")?.params).toEqual(["https://x/01/1"]);
+    expect(matchScreen("/")).toBeNull();
+    expect(matchScreen("/nowhere")).toBeNull();
+  });
+
+  it("offer a screen only when the commune has its module on", () => {
+    const fees = SCREENS.find((s) => s.path === "/fees")!;
+    expect(offered(fees, ["fees"])).toBe(true);
+    expect(offered(fees, ["reports"])).toBe(false);
+    expect(offered(fees, undefined)).toBe(true);
+    expect(offered(SCREENS.find((s) => s.path === "/contacts")!, [])).toBe(true);
+  });
+});
+
+describe("home", () => {
+  it("shows the services of the commune as tiles, the bottom tabs and the inbox", async () => {
+    const m = mockFetch({
+      "GET /api/v1/commune": () => ({ ...CAM_LO, modules: ["announcements", "reports", "surveys"] }),
+      "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
+    });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    const tiles = await screen.findByRole("navigation", { name: "Dịch vụ của xã" });
+    const names = [...tiles.querySelectorAll("a")].map((a) => a.textContent);
+    expect(names).toEqual(["Gửi phản ánh", "Phản ánh của tôi", "Khảo sát", "Danh bạ", "Thư viện văn bản"]);
+    const tabs = screen.getByRole("navigation", { name: "Điều hướng chính" });
+    expect([...tabs.querySelectorAll("a")].map((a) => a.getAttribute("href"))).toEqual(["#/", "#/inbox", "#/report", "#/reports"]);
+    expect(tabs.querySelector('[aria-current="page"]')?.getAttribute("href")).toBe("#/");
+    expect(screen.getByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
+  });
+
+  it("does not open a screen whose module is off", async () => {
+    location.hash = "#/fees";
+    const m = mockFetch({
+      "GET /api/v1/commune": () => ({ ...CAM_LO, modules: ["announcements"] }),
+      "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
+    });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    expect(await screen.findByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
+    expect(m.calls.some((c) => c.url.pathname.includes("/me/invoices"))).toBe(false);
+  });
+});
+
+describe("lazily loaded screens", () => {
+  it("offer a retry when the screen's code cannot be fetched (offline before it was ever opened)", async () => {
+    let fail = true;
+    const def: ScreenDef = {
+      path: "/x",
+      label: "resident.nav.contacts",
+      icon: "phone",
+      load: async () => {
+        if (fail) throw new TypeError("Failed to fetch dynamically imported module");
+        return { default: () => <p>{"ok"}</p> };
+      },
+    };
+    render(<LazyScreen screen={def} props={screenProps(mockFetch({}).fetch)} />);
+    const retry = await screen.findByRole("button", { name: "Thử lại" });
+    expect(screen.getByText(/Không kết nối được máy chủ/)).toBeTruthy();
+    fail = false;
+    fireEvent.click(retry);
+    expect(await screen.findByText("ok")).toBeTruthy();
+  });
+});
