@@ -1,6 +1,6 @@
 // Pieces shared by the operations and economy screens of the admin console.
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import { t, type MessageKey } from "../../i18n";
 import "./ops.css";
@@ -50,24 +50,7 @@ export function Stat(props: { label: string; value: ComponentChildren; tone?: "b
   );
 }
 
-/** Busy flag and error of one user action; `run` clears the error, awaits, and records a failure. */
-export function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = useCallback(async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await work();
-    } catch (e) {
-      setError(e);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  return { busy, error, run, setError };
-}
+export { useAction } from "../../lib/useAction";
 
 const canMakeUrls = () => typeof URL !== "undefined" && typeof URL.createObjectURL === "function";
 

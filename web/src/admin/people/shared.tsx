@@ -1,28 +1,11 @@
 // Pieces shared by the people and services screens of the admin console (settings, residents, announcements,
 // reports, surveys, procedures).
 import type { ComponentChildren, JSX } from "preact";
-import { useCallback, useId, useState } from "preact/hooks";
+import { useId } from "preact/hooks";
 import { t, type MessageKey } from "../../i18n";
 import "./people.css";
 
-/** Busy flag and error of one user action; `run` clears the error, awaits, and keeps a failure to show. */
-export function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = useCallback(async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await work();
-    } catch (e) {
-      setError(e);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  return { busy, error, run, setError };
-}
+export { useAction } from "../../lib/useAction";
 
 /** A translated label for a code ("adminPeople.report.status" + "new"), else the code itself. */
 export function codeLabel(prefix: string, code: string | null | undefined): string {
