@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -120,67 +121,64 @@ def save(
             field="primary_color",
             contrast=round(contrast_with_white(color), 2),
         )
-    row, existed = _row_for_update(db)
-    before = _snapshot(row) if existed else None
-    row.display_name = _blank_to_none(data.display_name)
-    row.primary_color = color
-    row.contact_phone = _blank_to_none(data.contact_phone)
-    row.contact_email = _blank_to_none(data.contact_email)
-    row.address = _blank_to_none(data.address)
-    row.office_hours = _blank_to_none(data.office_hours)
-    _touch(row, actor)
-    db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        actor_kind=actor_kind,
-        action="update",
-        object_type="commune_settings",
-        object_id=tenant.slug,
-        before=before,
-        after=_snapshot(row),
-    )
-    return to_out(tenant, row)
+
+    def apply(row: CommuneSettings) -> None:
+        row.display_name = _blank_to_none(data.display_name)
+        row.primary_color = color
+        row.contact_phone = _blank_to_none(data.contact_phone)
+        row.contact_email = _blank_to_none(data.contact_email)
+        row.address = _blank_to_none(data.address)
+        row.office_hours = _blank_to_none(data.office_hours)
+
+    return _change(db, tenant, apply, action="update", actor=actor, actor_kind=actor_kind)
 
 
 def set_logo(
     db: Session, tenant: TenantInfo, *, filename: str, data: bytes, actor: str, actor_kind: str
 ) -> CommuneSettingsOut:
     stored = store_upload(db, tenant, filename=filename, data=data, purpose=LOGO_PURPOSE, actor=actor, rules=LOGO)
-    row, existed = _row_for_update(db)
-    before = _snapshot(row) if existed else None
-    row.logo_file_id = stored.id
-    _touch(row, actor)
-    db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        actor_kind=actor_kind,
-        action="set_logo",
-        object_type="commune_settings",
-        object_id=tenant.slug,
-        before=before,
-        after={**_snapshot(row), "logo": {"name": stored.name, "content_type": stored.content_type}},
-    )
-    return to_out(tenant, row)
+    logo = {"name": stored.name, "content_type": stored.content_type}
+
+    def apply(row: CommuneSettings) -> None:
+        row.logo_file_id = stored.id
+
+    return _change(db, tenant, apply, action="set_logo", actor=actor, actor_kind=actor_kind, noted={"logo": logo})
 
 
 def remove_logo(db: Session, tenant: TenantInfo, *, actor: str, actor_kind: str) -> CommuneSettingsOut:
     """The stored file stays (the audit trail may point at it); the apps stop showing it."""
+
+    def apply(row: CommuneSettings) -> None:
+        row.logo_file_id = None
+
+    return _change(db, tenant, apply, action="remove_logo", actor=actor, actor_kind=actor_kind)
+
+
+def _change(
+    db: Session,
+    tenant: TenantInfo,
+    apply: Callable[[CommuneSettings], None],
+    *,
+    action: str,
+    actor: str,
+    actor_kind: str,
+    noted: dict[str, Any] | None = None,
+) -> CommuneSettingsOut:
+    """One audited change of the settings row (created on first change)."""
     row, existed = _row_for_update(db)
     before = _snapshot(row) if existed else None
-    row.logo_file_id = None
+    apply(row)
     _touch(row, actor)
     db.flush()
     audit.record(
         db,
         actor=actor,
         actor_kind=actor_kind,
-        action="remove_logo",
+        action=action,
         object_type="commune_settings",
         object_id=tenant.slug,
         before=before,
-        after=_snapshot(row),
+        after={**_snapshot(row), **(noted or {})},
     )
     return to_out(tenant, row)
 
