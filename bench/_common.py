@@ -30,6 +30,10 @@ def bench_database() -> AbstractContextManager[str]:
 def machine() -> dict[str, object]:
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
         row = conn.execute("SHOW server_version").fetchone()
+        server = {
+            name: conn.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
+            for name in ("shared_buffers", "max_wal_size", "checkpoint_timeout")
+        }
     return {
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
@@ -37,6 +41,8 @@ def machine() -> dict[str, object]:
         "cores": os.cpu_count(),
         "postgres": row[0] if row else "?",
         "db_host": make_url(os.environ["DATABASE_URL"]).host or "socket",
+        "db_port": make_url(os.environ["DATABASE_URL"]).port or 5432,
+        **server,
     }
 
 

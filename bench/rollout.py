@@ -39,7 +39,8 @@ def main() -> None:
     from smartcommune.tenants.database import owner_engine
 
     with bench_database():
-        print("machine:", machine())
+        host = machine()
+        print("machine:", host)
         engine = owner_engine()
         specs = rollouts.official_specs(template="base")
         if not args.all:
@@ -49,6 +50,7 @@ def main() -> None:
         first = rollouts.start(engine, specs, scope="bench", template="base", requested_by="bench")
         times: list[float] = []
         failed: list[str] = []
+        finished_at: list[float] = []  # seconds since start, per finished commune, in order
 
         def done(outcome) -> None:  # type: ignore[no-untyped-def]
             if outcome.status == "succeeded":
@@ -56,6 +58,7 @@ def main() -> None:
             else:
                 failed.append(f"{outcome.commune_code}: {outcome.error}")
             n = len(times) + len(failed)
+            finished_at.append(time.perf_counter() - started)
             if n % 250 == 0:
                 print(f"  {n}/{len(first.run_ids)} in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -96,6 +99,10 @@ def main() -> None:
             ).scalar_one()
             relations = conn.execute(text("SELECT count(*) FROM pg_class")).scalar_one()
         print(f"database {db_bytes / 2**20:.0f} MiB, catalog {catalog_bytes / 2**20:.0f} MiB, {relations} relations")
+        window = min(500, len(finished_at) // 2)
+        first_rate = window / finished_at[window - 1] if window else 0.0
+        last_rate = window / (finished_at[-1] - finished_at[-window - 1]) if window else 0.0
+        print(f"communes/s: first {window} {first_rate:.2f}, last {window} {last_rate:.2f}")
 
         finish(
             "rollout",
@@ -114,6 +121,10 @@ def main() -> None:
                 "catalog_mib": round(float(catalog_bytes) / 2**20, 1),
                 "relations": relations,
                 "per_step_mean_ms": {n: round(float(m), 1) for n, m, _ in per_step},
+                "first_500_per_s": round(first_rate, 2),
+                "last_500_per_s": round(last_rate, 2),
+                "server_shared_buffers": host["shared_buffers"],
+                "server_max_wal_size": host["max_wal_size"],
             },
             write=not args.no_write and args.all,
         )

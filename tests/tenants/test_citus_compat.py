@@ -3,8 +3,8 @@
 With `citus.enable_schema_based_sharding`, each commune schema becomes a distributed schema whose tables
 all live on one node. That works when a tenant table never references anything outside its own schema
 (no foreign key into `control`, into another schema, or to a schema-qualified table) and keys are
-single-column BIGINT/INTEGER identities or UUIDs (no composite or text keys that would have to be
-generated or matched across nodes).
+single-column BIGINT keys drawn from the schema's own sequence, or UUIDs (no composite or text keys that
+would have to be generated or matched across nodes).
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ def test_foreign_keys_stay_inside_the_commune_schema(table: Table) -> None:
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
-def test_primary_key_is_bigint_identity_or_uuid(table: Table) -> None:
-    """A single BIGINT/INTEGER identity or UUID column; or, for an association table, a composite of
-    BIGINT/UUID columns that each reference a table of the same commune schema (e.g. announcement_id +
-    file_id). Text or natural composite keys are refused."""
+def test_primary_key_is_bigint_from_the_schema_sequence_or_uuid(table: Table) -> None:
+    """A single BIGINT/INTEGER column defaulting to the schema's `ids` sequence, or a UUID column; or, for an
+    association table, a composite of BIGINT/UUID columns that each reference a table of the same commune
+    schema (e.g. announcement_id + file_id). Text or natural composite keys are refused."""
     columns = list(table.primary_key.columns)
     assert columns, f"{table.name}: no primary key"
     for column in columns:
@@ -52,7 +52,8 @@ def test_primary_key_is_bigint_identity_or_uuid(table: Table) -> None:
     if len(columns) == 1:
         (column,) = columns
         if not isinstance(column.type, Uuid):
-            assert column.identity is not None or column.autoincrement in (True, "auto"), f"{table.name}.{column.name}"
+            default = column.server_default
+            assert default is not None and "ids" in str(getattr(default, "arg", "")), f"{table.name}.{column.name}"
         return
     for column in columns:
         targets = [fk.column.table for fk in column.foreign_keys]

@@ -12,8 +12,10 @@ from smartcommune.tenants.migrations.runtime import creation_script, tenant_head
 def _catalog(conn: Connection, schema: str) -> dict[str, list[tuple[object, ...]]]:
     columns = conn.execute(
         text(
-            "SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length, "
-            "is_identity FROM information_schema.columns WHERE table_schema = :s ORDER BY 1, 2"
+            # A default naming the schema's sequence reads schema-qualified when read from another search_path.
+            "SELECT table_name, column_name, ordinal_position, data_type, is_nullable, "
+            "replace(column_default, :s || '.', ''), character_maximum_length, is_identity "
+            "FROM information_schema.columns WHERE table_schema = :s ORDER BY 1, 2"
         ),
         {"s": schema},
     ).all()
@@ -60,3 +62,11 @@ def test_script_equals_replayed_history(communes: tuple[TenantInfo, TenantInfo])
 def test_script_is_compiled_once() -> None:
     assert creation_script() is creation_script()
     assert "CREATE TABLE villages" in creation_script()
+
+
+def test_head_script_has_no_alter_and_one_version_row() -> None:
+    """Every column a later revision added is in its table's CREATE TABLE (see `flatten`)."""
+    script = creation_script()
+    assert "ALTER TABLE" not in script
+    assert "UPDATE alembic_version" not in script
+    assert f"INSERT INTO alembic_version (version_num) VALUES ('{tenant_head()}')" in script

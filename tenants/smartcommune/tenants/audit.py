@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, String, func
+from sqlalchemy import DateTime, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from smartcommune.tenants.context import current_request_id
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class AuditEntry(TenantBase):
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     actor: Mapped[str] = mapped_column(String(120))
     actor_kind: Mapped[str] = mapped_column(String(20))

@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     SmallInteger,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 PRIORITIES = ("normal", "urgent", "emergency")
 PRIORITY_RANK = {"emergency": 0, "urgent": 1, "normal": 2}  # lower is sent first
@@ -34,7 +33,7 @@ class Announcement(TenantBase):
     __tablename__ = "announcements"
     __table_args__ = (Index("ix_announcements_status_publish_at", "status", "publish_at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     priority: Mapped[str] = mapped_column(String(20), default="normal")
@@ -81,7 +80,7 @@ class Delivery(TenantBase):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     announcement_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("announcements.id", ondelete="CASCADE"))
     resident_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -102,7 +101,7 @@ class DeliveryReportRow(TenantBase):
     __tablename__ = "delivery_reports"
     __table_args__ = (UniqueConstraint("provider", "provider_message_id", name="uq_delivery_reports_provider_message"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     provider: Mapped[str] = mapped_column(String(20))  # esms | zalo
     provider_message_id: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(20))  # delivered | failed | pending

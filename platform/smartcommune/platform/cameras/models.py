@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Identity, Index, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class SiteNetwork(TenantBase):
@@ -18,7 +18,7 @@ class SiteNetwork(TenantBase):
 
     __tablename__ = "site_networks"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     cidr: Mapped[str] = mapped_column(String(64), unique=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -27,7 +27,7 @@ class SiteNetwork(TenantBase):
 class Camera(TenantBase):
     __tablename__ = "cameras"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     name: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(300), default="")
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -68,7 +68,7 @@ class CameraEvent(TenantBase):
     __tablename__ = "camera_events"
     __table_args__ = (Index("ix_camera_events_camera_id_id", "camera_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20), default="motion")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

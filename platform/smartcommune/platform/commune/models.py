@@ -5,22 +5,24 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, String, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, String, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import COMMUNE_IDS, TenantBase
 
 SETTINGS_ROW = 1
 
 
 class CommuneSettings(TenantBase):
-    """The one row is `id = 1` (CHECK); the identity column only keeps the fleet's key convention."""
+    """The one row is `id = 1` (CHECK); the key still has the schema sequence as default, like every table."""
 
     __tablename__ = "commune_settings"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, default=SETTINGS_ROW)
+    id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, default=SETTINGS_ROW, server_default=COMMUNE_IDS.next_value()
+    )
     display_name: Mapped[str | None] = mapped_column(String(200))
     primary_color: Mapped[str | None] = mapped_column(String(7))
     logo_file_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, Identity, Integer, String, func
+from sqlalchemy import Boolean, DateTime, Float, Integer, String, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 # Every module a commune can have; the web apps hide the ones a commune has not enabled.
 MODULES = (
@@ -35,7 +35,7 @@ MODULES = (
 class CommuneModule(TenantBase):
     __tablename__ = "commune_modules"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(40), unique=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -46,7 +46,7 @@ class SurveyTemplate(TenantBase):
 
     __tablename__ = "survey_templates"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
@@ -58,7 +58,7 @@ class AnnouncementChannel(TenantBase):
 
     __tablename__ = "announcement_channels"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     channels: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
@@ -71,7 +71,7 @@ class CameraProfile(TenantBase):
 
     __tablename__ = "camera_profiles"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     profile: Mapped[str] = mapped_column(String(40), default="default")
@@ -82,7 +82,7 @@ class CameraProfile(TenantBase):
 class ProductCategory(TenantBase):
     __tablename__ = "product_categories"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -93,7 +93,7 @@ class ProductionLogType(TenantBase):
 
     __tablename__ = "production_log_types"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     log_type: Mapped[str] = mapped_column(String(20))
@@ -106,7 +106,7 @@ class AutomationRule(TenantBase):
 
     __tablename__ = "automation_rules"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     profile: Mapped[str] = mapped_column(String(60))

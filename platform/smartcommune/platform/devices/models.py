@@ -13,7 +13,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     String,
@@ -23,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class DeviceProfile(TenantBase):
@@ -31,7 +30,7 @@ class DeviceProfile(TenantBase):
 
     __tablename__ = "device_profiles"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
@@ -43,7 +42,7 @@ class DeviceProfile(TenantBase):
 class Device(TenantBase):
     __tablename__ = "devices"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     uid: Mapped[str] = mapped_column(String(64), unique=True)  # the {device} of its MQTT topics
     serial: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200))
@@ -64,7 +63,7 @@ class Telemetry(TenantBase):
     __tablename__ = "telemetry"
     __table_args__ = (Index("ix_telemetry_device_id_ts", "device_id", "ts"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     device_id: Mapped[int] = mapped_column(BigInteger)  # no FK: bulk inserts stay cheap
     ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
@@ -76,7 +75,7 @@ class DeadLetter(TenantBase):
 
     __tablename__ = "telemetry_dead_letters"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     device_uid: Mapped[str] = mapped_column(String(64), index=True)
     topic: Mapped[str] = mapped_column(String(300))
     payload: Mapped[str] = mapped_column(Text)
@@ -109,7 +108,7 @@ class DeviceRule(TenantBase):
 
     __tablename__ = "device_rules"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -139,7 +138,7 @@ class DeviceRule(TenantBase):
 class Alarm(TenantBase):
     __tablename__ = "alarms"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("device_rules.id", ondelete="SET NULL"))
     profile_rule: Mapped[str | None] = mapped_column(String(100))  # "field:op:threshold" of a profile alarm rule

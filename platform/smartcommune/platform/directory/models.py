@@ -4,13 +4,11 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Computed,
     Date,
     DateTime,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     String,
@@ -20,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 # The IMMUTABLE diacritics folding function bootstrap creates once per database (unaccent where the server
 # has it, else a translate() table with the same result for Vietnamese): usable in a generated column.
@@ -32,7 +30,7 @@ SEARCH_EXPRESSION = f"to_tsvector('simple'::regconfig, {FOLD_FUNCTION}(lower({_S
 class Contact(TenantBase):
     __tablename__ = "contacts"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     kind: Mapped[str] = mapped_column(String(20))  # official | hotline
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(200), default="")
@@ -47,7 +45,7 @@ class Contact(TenantBase):
 class LibraryCategory(TenantBase):
     __tablename__ = "library_categories"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
 
@@ -56,7 +54,7 @@ class LibraryDocument(TenantBase):
     __tablename__ = "library_documents"
     __table_args__ = (Index("ix_library_documents_search", "search", postgresql_using="gin"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     category_id: Mapped[int] = mapped_column(ForeignKey("library_categories.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     doc_number: Mapped[str] = mapped_column(String(60), default="")

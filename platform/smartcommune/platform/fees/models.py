@@ -8,7 +8,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class FeeType(TenantBase):
@@ -25,7 +24,7 @@ class FeeType(TenantBase):
 
     __tablename__ = "fee_types"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(30))
@@ -40,7 +39,7 @@ class BankAccount(TenantBase):
 
     __tablename__ = "bank_accounts"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     bank_bin: Mapped[str] = mapped_column(String(6))
     account_number: Mapped[str] = mapped_column(String(19))
     account_name: Mapped[str] = mapped_column(String(200))
@@ -57,7 +56,7 @@ class Invoice(TenantBase):
         Index("ix_invoices_status_due", "status", "due_date"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     reference: Mapped[str] = mapped_column(String(25), unique=True)
     household_id: Mapped[int] = mapped_column(BigInteger, index=True)
     payer_subject: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -80,7 +79,7 @@ class Receipt(TenantBase):
 
     __tablename__ = "receipts"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     number: Mapped[str] = mapped_column(String(30), unique=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
     household_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -94,7 +93,7 @@ class LedgerEntry(TenantBase):
     __tablename__ = "ledger_entries"
     __table_args__ = (Index("ix_ledger_entries_household", "household_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     household_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(20))  # charge | payment
     amount_vnd: Mapped[int] = mapped_column(BigInteger)

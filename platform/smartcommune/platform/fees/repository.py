@@ -21,10 +21,8 @@ def active_bank_account(db: Session) -> BankAccount | None:
 
 
 def next_invoice_ids(db: Session, n: int) -> list[int]:
-    """Pre-allocate identity values so references can be written with the row, in one INSERT."""
-    rows = db.execute(
-        text("SELECT nextval(pg_get_serial_sequence('invoices', 'id')) FROM generate_series(1, :n)"), {"n": n}
-    )
+    """Pre-allocate key values (the schema sequence) so references can be written with the row, in one INSERT."""
+    rows = db.execute(text("SELECT nextval('ids') FROM generate_series(1, :n)"), {"n": n})
     return [int(r[0]) for r in rows]
 
 

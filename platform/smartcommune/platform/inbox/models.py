@@ -3,18 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Text, func
+from sqlalchemy import DateTime, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class InboxItem(TenantBase):
     __tablename__ = "inbox_items"
     __table_args__ = (Index("ix_inbox_items_recipient_id", "recipient", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     recipient: Mapped[str] = mapped_column(String(64))  # the account's subject (token `sub`)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcommune.tenants.control.models import ControlBase
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class Criterion(TenantBase):
@@ -19,7 +19,7 @@ class Criterion(TenantBase):
 
     __tablename__ = "criteria"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name_vi: Mapped[str] = mapped_column(String(300))
     name_en: Mapped[str] = mapped_column(String(300))
@@ -36,7 +36,7 @@ class CriterionSnapshot(TenantBase):
     __tablename__ = "criteria_snapshots"
     __table_args__ = (UniqueConstraint("month", "code", name="uq_criteria_snapshots_month_code"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     code: Mapped[str] = mapped_column(String(60))
     value_percent: Mapped[float | None] = mapped_column(Float)

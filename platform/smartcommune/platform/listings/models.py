@@ -12,7 +12,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     String,
@@ -22,13 +21,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class Listing(TenantBase):
     __tablename__ = "listings"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     kind: Mapped[str] = mapped_column(String(20), index=True)  # service | tourism | product
     category: Mapped[str] = mapped_column(String(60))  # cay_xoi, phun_thuoc_drone, thu_y, homestay, tour, dac_san…
     title: Mapped[str] = mapped_column(String(200))
@@ -59,7 +58,7 @@ class ListingRequest(TenantBase):
         Index("ix_listing_requests_client_ip_created_at", "client_ip", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # booking | order
     name: Mapped[str] = mapped_column(String(200))

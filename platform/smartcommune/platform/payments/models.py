@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Identity, Index, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class WebhookEvent(TenantBase):
@@ -16,7 +16,7 @@ class WebhookEvent(TenantBase):
     __tablename__ = "webhook_events"
     __table_args__ = (UniqueConstraint("source", "event_id", name="uq_webhook_events_source_event"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     source: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
@@ -30,7 +30,7 @@ class Payment(TenantBase):
     __tablename__ = "payments"
     __table_args__ = (Index("ix_payments_review", "needs_review", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     source: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[str] = mapped_column(String(100))
     amount_vnd: Mapped[int] = mapped_column(BigInteger)

@@ -3,17 +3,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 
 class Procedure(TenantBase):
     __tablename__ = "procedures"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     field: Mapped[str] = mapped_column(String(120))
@@ -32,7 +32,7 @@ class Application(TenantBase):
     __tablename__ = "applications"
     __table_args__ = (Index("ix_applications_applicant_submitted_at", "applicant", "submitted_at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
     # The applicant's account subject; empty for a counter applicant who has no account.
     applicant: Mapped[str | None] = mapped_column(String(64))
@@ -53,7 +53,7 @@ class Application(TenantBase):
 class ApplicationFile(TenantBase):
     __tablename__ = "application_files"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     file_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("files.id"))
     label: Mapped[str] = mapped_column(String(200), default="")
@@ -66,7 +66,7 @@ class ApplicationEvent(TenantBase):
 
     __tablename__ = "application_events"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))

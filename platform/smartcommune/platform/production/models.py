@@ -15,7 +15,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     Numeric,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 LOG_TYPES = ("seeding", "input", "observation", "harvest", "processing", "packing")
 
@@ -34,7 +33,7 @@ LOG_TYPES = ("seeding", "input", "observation", "harvest", "processing", "packin
 class Farm(TenantBase):
     __tablename__ = "farms"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     name: Mapped[str] = mapped_column(String(200))
     owner_household_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     producer_name: Mapped[str] = mapped_column(String(200))
@@ -50,7 +49,7 @@ class Farm(TenantBase):
 class Plot(TenantBase):
     __tablename__ = "plots"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     farm_id: Mapped[int] = mapped_column(ForeignKey("farms.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     crop: Mapped[str | None] = mapped_column(String(120))
@@ -61,7 +60,7 @@ class Plot(TenantBase):
 class Certification(TenantBase):
     __tablename__ = "certifications"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     farm_id: Mapped[int] = mapped_column(ForeignKey("farms.id"), index=True)
     scheme: Mapped[str] = mapped_column(String(20))  # vietgap | ocop | organic
     stars: Mapped[int | None] = mapped_column(SmallInteger)  # OCOP 3–5 stars
@@ -77,7 +76,7 @@ class Lot(TenantBase):
 
     __tablename__ = "lots"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(20), unique=True)
     farm_id: Mapped[int] = mapped_column(ForeignKey("farms.id"), index=True)
     product_name: Mapped[str] = mapped_column(String(200))
@@ -93,7 +92,7 @@ class ProductionLog(TenantBase):
     __tablename__ = "production_logs"
     __table_args__ = (Index("ix_production_logs_farm_at", "farm_id", "at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     farm_id: Mapped[int] = mapped_column(ForeignKey("farms.id"))
     plot_id: Mapped[int | None] = mapped_column(ForeignKey("plots.id"), index=True)
     log_type: Mapped[str] = mapped_column(String(20))

@@ -4,12 +4,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     DateTime,
     Float,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     SmallInteger,
@@ -21,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 OPEN_STATUSES = ("new", "accepted", "in_progress")
 CLOSED_STATUSES = ("resolved", "closed", "rejected", "duplicate")
@@ -31,7 +29,7 @@ STATUSES = OPEN_STATUSES + CLOSED_STATUSES
 class ReportCategory(TenantBase):
     __tablename__ = "report_categories"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -62,7 +60,7 @@ class Report(TenantBase):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     token: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True, default=uuid.uuid4)
     # The app's own id for a submission: a phone that resends after a lost answer gets the same report back.
     client_ref: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -97,7 +95,7 @@ class Report(TenantBase):
 class ReportPhoto(TenantBase):
     __tablename__ = "report_photos"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     file_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("files.id"))
     position: Mapped[int] = mapped_column(SmallInteger)
@@ -109,7 +107,7 @@ class ReportEvent(TenantBase):
 
     __tablename__ = "report_events"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # status | comment | note | assign | moderation | rating
     from_status: Mapped[str | None] = mapped_column(String(20))
@@ -125,7 +123,7 @@ class Open311ApiKey(TenantBase):
 
     __tablename__ = "open311_api_keys"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     name: Mapped[str] = mapped_column(String(120))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -8,7 +8,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Identity,
     Index,
     String,
     UniqueConstraint,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 RESIDENT_STATUSES = ("pending", "verified", "rejected")
 
@@ -28,7 +27,7 @@ class Household(TenantBase):
 
     __tablename__ = "households"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     village_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("villages.id"), index=True)
     house_number: Mapped[str] = mapped_column(String(40), unique=True)
     head_name: Mapped[str | None] = mapped_column(String(200))
@@ -62,7 +61,7 @@ class Resident(TenantBase):
         Index("ix_residents_status_village", "status", "village_id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     full_name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164 (+84…)
     household_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("households.id"), index=True)
@@ -92,7 +91,7 @@ class VillageHead(TenantBase):
     __tablename__ = "village_heads"
     __table_args__ = (UniqueConstraint("subject", "village_id", name="uq_village_heads_subject_village_id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     subject: Mapped[str] = mapped_column(String(64))
     village_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("villages.id", ondelete="CASCADE"), index=True)
     assigned_by: Mapped[str] = mapped_column(String(120))

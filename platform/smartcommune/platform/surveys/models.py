@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    Identity,
     Integer,
     String,
     Text,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartcommune.tenants.tenant_schema import TenantBase
+from smartcommune.tenants.tenant_schema import TenantBase, commune_id
 
 QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice", "rating", "number", "date", "matrix")
 
@@ -27,7 +26,7 @@ QUESTION_KINDS = ("short_text", "long_text", "single_choice", "multiple_choice",
 class Survey(TenantBase):
     __tablename__ = "surveys"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -46,7 +45,7 @@ class SurveyQuestion(TenantBase):
     __tablename__ = "survey_questions"
     __table_args__ = (UniqueConstraint("survey_id", "position"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     survey_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("surveys.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
@@ -63,7 +62,7 @@ class SurveyResponse(TenantBase):
     __tablename__ = "survey_responses"
     __table_args__ = (UniqueConstraint("survey_id", "respondent"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = commune_id()
     survey_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("surveys.id", ondelete="CASCADE"))
     respondent: Mapped[str] = mapped_column(String(64))
     resident_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("residents.id", ondelete="SET NULL"))

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, text
 
 from smartcommune.tenants.control.models import CONTROL_SCHEMA
 from smartcommune.tenants.database import quote_ident
+from smartcommune.tenants.migrations.flatten import flatten
 from smartcommune.tenants.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent
@@ -101,9 +102,10 @@ _creation_scripts: dict[str, str] = {}
 def creation_script(revision: str | None = None) -> str:
     """The whole DDL of a commune schema at `revision` (default head), compiled once per process and cached.
 
-    It is alembic's own offline rendering of base→revision, so it is by construction what replaying the
-    history would build; a test compares the two catalogs. Tables are unqualified: the caller sets the
-    search_path to the new schema inside its transaction.
+    It is alembic's own offline rendering of base→revision with later column changes folded into each
+    table's CREATE TABLE (`flatten`), so it builds what replaying the history would build; a test compares
+    the two catalogs. Tables are unqualified: the caller sets the search_path to the new schema inside its
+    transaction.
     """
     target = revision or tenant_head()
     cached = _creation_scripts.get(target)
@@ -111,7 +113,7 @@ def creation_script(revision: str | None = None) -> str:
         with _script_lock:
             buffer = io.StringIO()
             _run(tenant_script(), None, target, version_table_schema=None, as_sql=True, buffer=buffer)
-            cached = _creation_scripts[target] = buffer.getvalue()
+            cached = _creation_scripts[target] = flatten(buffer.getvalue())
     return cached
 
 
