@@ -6,7 +6,6 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text
@@ -126,40 +125,6 @@ def _revocations_after_ddl(schema: str, role: str) -> str:
     )
 
 
-def _create_role(role: str, app: str) -> str:
-    return f"CREATE ROLE {quote_ident(role)} NOLOGIN; GRANT {quote_ident(role)} TO {quote_ident(app)}; "
-
-
-ROLE_BATCH = 500
-
-
-def reserve_roles(engine: Engine, commune_codes: Iterable[int]) -> int:
-    """Create the database roles of communes about to be created, in a few large transactions.
-
-    Every change to role membership makes every PostgreSQL backend rebuild, at its next `SET ROLE`, the
-    list of roles the app login belongs to: one per commune, and in PostgreSQL 15 that rebuild costs
-    O(n²) in the number of communes. Created one by one with their schemas, 3,321 communes meant 3,321
-    such rebuilds in every busy backend, the main reason a national rollout slowed as it went; reserved
-    up front they are a handful. A reserved role has no privileges until its schema is created (and a
-    run that never creates it leaves only an empty role). Returns how many roles were created.
-    """
-    app = role_names().app
-    wanted = list(dict.fromkeys(role_names().commune(schema_name_for(code)) for code in commune_codes))
-    created = 0
-    for start in range(0, len(wanted), ROLE_BATCH):
-        batch = wanted[start : start + ROLE_BATCH]
-        with engine.begin() as conn:
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('sc_reserve_roles'))"))
-            have = set(
-                conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:r)"), {"r": batch}).scalars()
-            )
-            missing = [role for role in batch if role not in have]
-            if missing:
-                conn.exec_driver_sql("".join(_create_role(role, app) for role in missing))
-            created += len(missing)
-    return created
-
-
 def create_commune(
     engine: Engine,
     commune_code: int,
@@ -171,8 +136,7 @@ def create_commune(
     revision: str | None = None,
     suspended_reason: str | None = None,
 ) -> CreatedCommune:
-    """One transaction: role (unless `reserve_roles` made it), schema, the compiled DDL script of the head,
-    grants, version stamp, catalog row.
+    """One transaction: role, schema, the compiled DDL script of the head, grants, version stamp, catalog row.
 
     With `suspended_reason` the commune is born suspended (provisioning holds it until its run activates it),
     so no crash between creating and configuring it can leave it in use half-configured.
@@ -202,9 +166,10 @@ def create_commune(
                 commune_code=official.code,
             )
         chosen = _pick_slug(conn, official, slug)
-        reserved = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
         conn.exec_driver_sql(
-            ("" if reserved else _create_role(role, app)) + f"CREATE SCHEMA {quote_ident(schema)}; "
+            f"CREATE ROLE {quote_ident(role)} NOLOGIN; "
+            f"GRANT {quote_ident(role)} TO {quote_ident(app)}; "
+            f"CREATE SCHEMA {quote_ident(schema)}; "
             f"SET LOCAL search_path TO {quote_ident(schema)};\n"
             + _privileges_before_ddl(schema, role)
             + script

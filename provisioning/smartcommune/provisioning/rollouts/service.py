@@ -18,7 +18,6 @@ from smartcommune.provisioning.manifests.parse import Rejected
 from smartcommune.provisioning.runs import service as runs
 from smartcommune.provisioning.runs.schemas import RunSpec
 from smartcommune.provisioning.templates.spec import shipped
-from smartcommune.tenants import registry
 from smartcommune.tenants.control.models import ProvisioningRollout, ProvisioningRun, ProvisioningStep
 from smartcommune.tenants.errors import NotFound
 from smartcommune.tenants.official_list import all_communes
@@ -80,8 +79,6 @@ def start(
         shipped(name)
     skip = skip_reasons(engine, specs)
     todo = [s for s in specs if s.commune_code not in skip]
-    # Before any run starts: one membership change per batch, not one per commune (see reserve_roles).
-    registry.reserve_roles(engine, [s.commune_code for s in todo])
     rollout_id = uuid.uuid4()
     with engine.begin() as conn:
         conn.execute(
