@@ -145,13 +145,15 @@ async def _checks(
             return None
         return response.json()
 
-    # The calls are independent: sent together, their database round trips and thread hand-offs overlap.
+    # One after another, not gathered: concurrent requests would each take their own pooled connection,
+    # and every backend touched pays to rebuild its role cache after each commune a rollout creates
+    # (see tenants.database); in sequence they reuse one warm connection.
     calls = [get("/api/v1/commune"), get("/api/v1/public/procedures")]
     if token is not None:
         calls += [get("/api/v1/villages", authed=True), get("/api/v1/report-categories", authed=True)]
         if admin:
             calls.append(get("/api/v1/me", authed=True))
-    profile, procedures, *authed = await asyncio.gather(*calls)
+    profile, procedures, *authed = [await call for call in calls]
     if profile is not None and profile.get("commune_code") != tenant.commune_code:
         out.problems.append("GET /api/v1/commune: another commune answered")
     out.counts["modules"] = len((profile or {}).get("modules", []))
