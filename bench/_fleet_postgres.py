@@ -7,8 +7,8 @@ images of the catalog's index pages. These are the settings the production serve
 terraform/modules/postgres): buffers sized to hold the catalog, checkpoints spaced by time, not by WAL.
 
 Usage:
-    python bench/fleet_postgres.py start   # prints the DATABASE_URL to export
-    python bench/fleet_postgres.py stop
+    python bench/_fleet_postgres.py start   # prints the DATABASE_URL to export
+    python bench/_fleet_postgres.py stop
 The cluster lives in .data/fleet-postgres (port 5433) and is owned by the `postgres` user when run as root.
 """
 
@@ -62,7 +62,7 @@ def start() -> str:
         settings = {"port": str(PORT), "listen_addresses": "'127.0.0.1'", "unix_socket_directories": f"'{DATA}'"}
         lines = [f"{k} = {v}" for k, v in {**settings, **FLEET_SETTINGS}.items()]
         with (DATA / "postgresql.conf").open("a") as conf:
-            conf.write("\n# bench/fleet_postgres.py\n" + "\n".join(lines) + "\n")
+            conf.write("\n# bench/_fleet_postgres.py\n" + "\n".join(lines) + "\n")
     if subprocess.run([_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(PORT)], capture_output=True).returncode != 0:
         _as_owner([_bin("pg_ctl"), "-D", str(DATA), "-l", str(DATA / "server.log"), "-w", "start"])
     url = f"postgresql://postgres@127.0.0.1:{PORT}/postgres"
