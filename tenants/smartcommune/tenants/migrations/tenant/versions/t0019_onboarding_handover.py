@@ -1,0 +1,24 @@
+"""Provider onboarding handover
+
+Revision ID: t0019
+Revises: t0018
+Create Date: 2026-12-07
+
+Reserved slot: filled in by the change that builds these tables (the revision chain is fixed in advance
+so parallel work does not create several heads).
+"""
+
+from __future__ import annotations
+
+revision = "t0019"
+down_revision = "t0018"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,24 @@
+"""Catalogue screens and module fixes
+
+Revision ID: t0022
+Revises: t0021
+Create Date: 2026-12-07
+
+Reserved slot: filled in by the change that builds these tables (the revision chain is fixed in advance
+so parallel work does not create several heads).
+"""
+
+from __future__ import annotations
+
+revision = "t0022"
+down_revision = "t0021"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
