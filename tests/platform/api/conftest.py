@@ -377,6 +377,8 @@ def economy_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
     key = (m, p)
     if key == ("POST", "/api/v1/fees/types"):
         return Req(m, p, json={"code": unique("phi"), "name": "Tiền nước", "category": "water"}, expect=201)
+    if key == ("PATCH", "/api/v1/fees/types/{fee_type_id}"):
+        return Req(m, p.format(fee_type_id=economy_fee_type(tenant)), json={"due_days": 20})
     if p == "/api/v1/fees/bank-account":
         economy_fee_type(tenant)
         body = {"bank_bin": "970436", "account_number": "0011001234567", "account_name": "UBND XA"}

@@ -14,7 +14,7 @@ from smartcommune.platform.fees.models import FeeType, Invoice
 from smartcommune.platform.fees.schemas import BankAccountIn, BulkIssueIn, BulkLine, FeeTypeIn, InvoiceIn, RemindIn
 from smartcommune.platform.inbox.models import InboxItem
 from smartcommune.tenants.context import TenantInfo
-from smartcommune.tenants.errors import Conflict, InvalidInput
+from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound
 from smartcommune.tenants.session import tenant_transaction
 
 _n = itertools.count(1)
@@ -114,3 +114,43 @@ def test_reminders_ledger_and_receipt(communes: tuple[TenantInfo, TenantInfo]) -
         assert [(r.invoice_id, r.amount_vnd) for r in mine] == [(inv.id, 120_000)]
         assert not repository.receipts(db, household_id=None, limit=50, payer_subject=f"{payer}-someone-else")
         assert db.scalar(select(FeeType.name).where(FeeType.id == ft)) == "Học phí mầm non"
+
+
+def test_a_fee_type_is_edited_and_deactivated(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    from smartcommune.platform.fees.schemas import FeeTypePatch
+
+    a, b = communes
+    ft = fee_type(a)
+    with tenant_transaction(a) as db:
+        row = service.update_fee_type(db, ft, FeeTypePatch(name="Học phí tiểu học", due_days=30), **WHO)
+        assert (row.name, row.due_days, row.default_amount_vnd, row.active) == ("Học phí tiểu học", 30, 200_000, True)
+        row = service.update_fee_type(db, ft, FeeTypePatch(clear_default_amount=True, active=False), **WHO)
+        assert (row.default_amount_vnd, row.active) == (None, False)
+        with pytest.raises(InvalidInput) as refused:
+            service.bulk_issue(
+                db, a, BulkIssueIn(fee_type_id=ft, period="2026-11", lines=[BulkLine(household_id=1)]), **WHO
+            )
+        assert refused.value.code == "fee_type_inactive"
+    with tenant_transaction(b) as db, pytest.raises(NotFound):
+        service.update_fee_type(db, ft, FeeTypePatch(active=False), **WHO)
+
+
+def test_invoices_name_the_head_of_household_and_house_number(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    from smartcommune.platform.residents.models import Household
+    from smartcommune.platform.villages.models import Village
+
+    a, _ = communes
+    ft = fee_type(a)
+    n = next(_n)
+    with tenant_transaction(a) as db:
+        village = Village(code=f"thon-{n}", name="Thôn Một")
+        db.add(village)
+        db.flush()
+        home = Household(village_id=village.id, house_number=f"12-{n}", head_name="Nguyễn Văn An")
+        db.add(home)
+        db.flush()
+        inv = service.issue_invoice(db, a, InvoiceIn(household_id=home.id, fee_type_id=ft, period="2026-10"), **WHO)
+        stray = service.issue_invoice(db, a, InvoiceIn(household_id=987_654, fee_type_id=ft, period="2026-10"), **WHO)
+        out = {i.id: i for i in service.with_households(db, [inv, stray])}
+    assert (out[inv.id].household_head, out[inv.id].house_number) == ("Nguyễn Văn An", f"12-{n}")
+    assert (out[stray.id].household_head, out[stray.id].house_number) == (None, None)

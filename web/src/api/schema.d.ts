@@ -2047,6 +2047,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fees/types/{fee_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Fee Type */
+        patch: operations["update_fee_type_api_v1_fees_types__fee_type_id__patch"];
+        trace?: never;
+    };
     "/api/v1/fees/bank-account": {
         parameters: {
             query?: never;
@@ -5125,6 +5142,27 @@ export interface components {
             /** Active */
             active: boolean;
         };
+        /**
+         * FeeTypePatch
+         * @description An edit of a fee type: the code stays (invoices and the ledger name it); `active=false` stops new invoices.
+         */
+        FeeTypePatch: {
+            /** Name */
+            name?: string | null;
+            /** Category */
+            category?: ("tuition" | "electricity" | "water" | "administrative" | "hospital" | "other") | null;
+            /** Default Amount Vnd */
+            default_amount_vnd?: number | null;
+            /**
+             * Clear Default Amount
+             * @default false
+             */
+            clear_default_amount: boolean;
+            /** Due Days */
+            due_days?: number | null;
+            /** Active */
+            active?: boolean | null;
+        };
         /** FieldSpec */
         FieldSpec: {
             /** Name */
@@ -5399,6 +5437,10 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Household Head */
+            household_head?: string | null;
+            /** House Number */
+            house_number?: string | null;
         };
         /** IssuedKey */
         IssuedKey: {
@@ -11971,6 +12013,41 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeTypeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_fee_type_api_v1_fees_types__fee_type_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fee_type_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeTypePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

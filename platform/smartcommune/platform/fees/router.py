@@ -13,6 +13,7 @@ from smartcommune.platform.fees.schemas import (
     BulkIssueOut,
     FeeTypeIn,
     FeeTypeOut,
+    FeeTypePatch,
     InvoiceIn,
     InvoiceOut,
     LedgerOut,
@@ -47,6 +48,14 @@ def create_fee_type(data: FeeTypeIn, call: CommuneCall = Depends(authorize("fees
     )
 
 
+@router.patch("/fees/types/{fee_type_id}", response_model=FeeTypeOut)
+def update_fee_type(
+    fee_type_id: int, data: FeeTypePatch, call: CommuneCall = Depends(authorize("fees", "write"))
+) -> FeeTypeOut:
+    row = service.update_fee_type(call.db, fee_type_id, data, actor=call.actor, actor_kind=call.actor_kind)
+    return FeeTypeOut.model_validate(row)
+
+
 @router.get("/fees/bank-account", response_model=BankAccountOut)
 def get_bank_account(call: CommuneCall = Depends(authorize("fees", "read"))) -> BankAccountOut:
     return BankAccountOut.model_validate(service.bank_account(call.db))
@@ -70,7 +79,7 @@ def list_invoices(
     rows = repository.list_invoices(
         call.db, household_id=household_id, period=period, status=status, limit=limit, offset=offset
     )
-    return [InvoiceOut.model_validate(r) for r in rows]
+    return service.with_households(call.db, rows)
 
 
 @router.post("/fees/invoices", response_model=InvoiceOut, status_code=201)

@@ -26,6 +26,17 @@ class FeeTypeIn(BaseModel):
     due_days: int = Field(default=15, ge=0, le=365)
 
 
+class FeeTypePatch(BaseModel):
+    """An edit of a fee type: the code stays (invoices and the ledger name it); `active=false` stops new invoices."""
+
+    name: PlainText | None = Field(default=None, min_length=1, max_length=200)
+    category: FeeCategory | None = None
+    default_amount_vnd: int | None = Field(default=None, gt=0, le=10_000_000_000)
+    clear_default_amount: bool = False
+    due_days: int | None = Field(default=None, ge=0, le=365)
+    active: bool | None = None
+
+
 class FeeTypeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -101,6 +112,8 @@ class InvoiceOut(BaseModel):
     reminder_count: int
     paid_at: datetime | None
     created_at: datetime
+    household_head: str | None = None
+    house_number: str | None = None
 
 
 class VietQROut(BaseModel):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from smartcommune.platform.fees.schemas import (
     BulkIssueOut,
     FeeTypeIn,
     FeeTypeOut,
+    FeeTypePatch,
     InvoiceIn,
     InvoiceOut,
     LedgerLine,
@@ -25,6 +27,7 @@ from smartcommune.platform.fees.schemas import (
     VietQROut,
 )
 from smartcommune.platform.inbox.service import Message, notify
+from smartcommune.platform.residents.models import Household
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound
@@ -67,6 +70,45 @@ def create_fee_type(db: Session, data: FeeTypeIn, *, actor: str, actor_kind: str
         after=after,
     )
     return row
+
+
+def update_fee_type(db: Session, fee_type_id: int, data: FeeTypePatch, *, actor: str, actor_kind: str) -> FeeType:
+    row = fee_type(db, fee_type_id)
+    before = FeeTypeOut.model_validate(row).model_dump(mode="json")
+    changes = data.model_dump(exclude_unset=True, exclude={"clear_default_amount"})
+    for key, value in changes.items():
+        if value is not None:
+            setattr(row, key, value)
+    if data.clear_default_amount:
+        row.default_amount_vnd = None
+    db.flush()
+    after = FeeTypeOut.model_validate(row).model_dump(mode="json")
+    audit.record(
+        db,
+        actor=actor,
+        actor_kind=actor_kind,
+        action="update",
+        object_type="fee_type",
+        object_id=str(row.id),
+        before=before,
+        after=after,
+    )
+    return row
+
+
+def with_households(db: Session, rows: Sequence[Invoice]) -> list[InvoiceOut]:
+    """Invoices named by their household's head and house number (not its internal id)."""
+    ids = {r.household_id for r in rows}
+    homes = {h.id: h for h in db.scalars(select(Household).where(Household.id.in_(ids)))} if ids else {}
+    out = []
+    for r in rows:
+        item = InvoiceOut.model_validate(r)
+        home = homes.get(r.household_id)
+        if home is not None:
+            item.household_head = home.head_name
+            item.house_number = home.house_number
+        out.append(item)
+    return out
 
 
 def fee_type(db: Session, fee_type_id: int) -> FeeType:

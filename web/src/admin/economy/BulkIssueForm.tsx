@@ -26,7 +26,7 @@ function thisMonth(): string {
 }
 
 /** Issue one invoice per household for a fee type and period (rerunning creates nothing new). */
-export function BulkIssueForm(props: { api: Api; types: FeeType[]; onDone: (changed: boolean, period?: string) => void }) {
+export function BulkIssueForm(props: { api: Api; types: FeeType[]; onDone: (changed: boolean, period?: string) => void; onIssued?: (period: string) => void }) {
   const { api } = props;
   const villages = useAsync(() => call(api.GET("/api/v1/villages")), [api]);
   const [feeType, setFeeType] = useState(String(props.types[0]?.id ?? ""));
@@ -51,7 +51,10 @@ export function BulkIssueForm(props: { api: Api; types: FeeType[]; onDone: (chan
       }
       return { created, existing };
     });
-    if (out) setResult(out);
+    if (out) {
+      setResult(out);
+      props.onIssued?.(period);
+    }
   }
 
   return (

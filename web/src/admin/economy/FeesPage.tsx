@@ -63,10 +63,14 @@ function InvoicesPanel(props: { api: Api; types: FeeType[] }) {
         <BulkIssueForm
           api={api}
           types={props.types}
+          onIssued={(issuedPeriod) => {
+            if (issuedPeriod !== period) setPeriod(issuedPeriod);
+            else invoices.reload();
+          }}
           onDone={(changed, issuedPeriod) => {
             setBulk(false);
-            if (changed && issuedPeriod) setPeriod(issuedPeriod);
-            if (changed) invoices.reload();
+            if (changed && issuedPeriod && issuedPeriod !== period) setPeriod(issuedPeriod);
+            else if (changed) invoices.reload();
           }}
         />
       )}
@@ -82,7 +86,22 @@ function InvoicesPanel(props: { api: Api; types: FeeType[] }) {
       </div>
       <ErrorNotice error={invoices.error} onRetry={invoices.reload} />
       {invoices.loading && !invoices.data && <Loading />}
-      {invoices.data && invoices.data.length === 0 && <Empty text={t("adminOps.fees.noInvoices")} />}
+      {invoices.data && invoices.data.length === 0 && (
+        <div class="card row">
+          <Empty text={t(props.types.length === 0 ? "adminOps.fees.noInvoicesNoTypes" : "adminOps.fees.noInvoicesHint")} />
+          {props.types.length === 0 ? (
+            <a class="button" href="#/fees/types">
+              {t("adminOps.fees.addType")}
+            </a>
+          ) : (
+            !bulk && (
+              <button type="button" onClick={() => setBulk(true)}>
+                {t("adminOps.fees.bulk")}
+              </button>
+            )
+          )}
+        </div>
+      )}
       {invoices.data && invoices.data.length > 0 && (
         <table class="list">
           <thead>
@@ -105,8 +124,8 @@ function InvoicesPanel(props: { api: Api; types: FeeType[] }) {
                 </td>
                 <td data-label={t("adminOps.fees.feeType")}>{typeName.get(inv.fee_type_id) ?? inv.fee_type_id}</td>
                 <td data-label={t("adminOps.fees.household")}>
-                  <a href={`#/fees/ledger/${inv.household_id}`} aria-label={t("adminOps.fees.ledgerOf", { id: inv.household_id })}>
-                    {t("adminOps.fees.householdN", { id: inv.household_id })}
+                  <a href={`#/fees/ledger/${inv.household_id}`} aria-label={t("adminOps.fees.ledgerOf", { id: inv.house_number ?? inv.household_id })}>
+                    {householdName(inv)}
                   </a>
                 </td>
                 <td data-label={t("adminOps.fees.period")}>{inv.period}</td>
@@ -129,32 +148,87 @@ function InvoicesPanel(props: { api: Api; types: FeeType[] }) {
   );
 }
 
+/** "Nguyễn Văn An · nhà 12" rather than the internal id; the id only when the household is unknown. */
+export function householdName(inv: { household_id: number; household_head?: string | null; house_number?: string | null }): string {
+  if (inv.house_number) {
+    return inv.household_head
+      ? t("adminOps.fees.householdOf", { head: inv.household_head, house: inv.house_number })
+      : t("adminOps.fees.houseN", { house: inv.house_number });
+  }
+  return t("adminOps.fees.householdN", { id: inv.household_id });
+}
+
+type TypeForm = { code: string; name: string; category: Category; amount: string; due: string };
+const BLANK: TypeForm = { code: "", name: "", category: "other", amount: "", due: "15" };
+
 function TypesPanel(props: { api: Api; types: FeeType[]; loading: boolean; reload: () => void }) {
-  const [adding, setAdding] = useState(false);
-  const [v, setV] = useState({ code: "", name: "", category: "other" as Category, amount: "", due: "15" });
-  const set = (patch: Partial<typeof v>) => setV((prev) => ({ ...prev, ...patch }));
+  // null: no form; 0: a new fee type; an id: that fee type being edited.
+  const [editing, setEditing] = useState<number | null>(null);
+  const [saved, setSaved] = useState("");
+  const [v, setV] = useState<TypeForm>(BLANK);
+  const set = (patch: Partial<TypeForm>) => setV((prev) => ({ ...prev, ...patch }));
   const save = useAction();
+  function open(f: FeeType | null) {
+    setSaved("");
+    save.setError(null);
+    setV(f ? { code: f.code, name: f.name, category: f.category as Category, amount: f.default_amount_vnd == null ? "" : String(f.default_amount_vnd), due: String(f.due_days) } : BLANK);
+    setEditing(f ? f.id : 0);
+  }
   async function submit(e: Event) {
     e.preventDefault();
-    const body = { code: v.code.trim(), name: v.name.trim(), category: v.category, default_amount_vnd: v.amount ? Number(v.amount) : null, due_days: Number(v.due || 15) };
-    if (await save.run(() => call(props.api.POST("/api/v1/fees/types", { body })))) {
-      setAdding(false);
+    const amount = v.amount ? Number(v.amount) : null;
+    const common = { name: v.name.trim(), category: v.category, due_days: Number(v.due || 15) };
+    const ok =
+      editing === 0
+        ? await save.run(() => call(props.api.POST("/api/v1/fees/types", { body: { ...common, code: v.code.trim(), default_amount_vnd: amount } })))
+        : await save.run(() =>
+            call(
+              props.api.PATCH("/api/v1/fees/types/{fee_type_id}", {
+                params: { path: { fee_type_id: editing ?? 0 } },
+                body: { ...common, default_amount_vnd: amount, clear_default_amount: amount == null },
+              }),
+            ),
+          );
+    if (ok) {
+      setSaved(t("adminOps.fees.typeSaved", { name: ok.name }));
+      setEditing(null);
       props.reload();
     }
   }
+  async function toggle(f: FeeType) {
+    setSaved("");
+    const ok = await save.run(() => call(props.api.PATCH("/api/v1/fees/types/{fee_type_id}", { params: { path: { fee_type_id: f.id } }, body: { active: !f.active, clear_default_amount: false } })));
+    if (ok) {
+      setSaved(t(ok.active ? "adminOps.fees.typeActivated" : "adminOps.fees.typeDeactivated", { name: ok.name }));
+      props.reload();
+    }
+  }
+  const formLabel = editing === 0 ? t("adminOps.fees.addType") : t("adminOps.fees.editType");
   return (
     <>
       <div class="spread">
         <h2>{t("adminOps.fees.types")}</h2>
-        <button type="button" class="primary" onClick={() => setAdding(true)}>
+        <button type="button" class="primary" onClick={() => open(null)}>
           {t("adminOps.fees.addType")}
         </button>
       </div>
-      {adding && (
-        <form class="card" onSubmit={submit} aria-label={t("adminOps.fees.addType")}>
+      {saved && <Notice kind="ok">{saved}</Notice>}
+      {editing === null && <ErrorNotice error={save.error} />}
+      {editing !== null && (
+        <form class="card" onSubmit={submit} aria-label={formLabel}>
+          <h3>{formLabel}</h3>
           <ErrorNotice error={save.error} />
           <div class="grid2">
-            <Field label={t("adminOps.fees.code")} name="code" required pattern="[A-Za-z0-9_.\-]+" value={v.code} onInput={(e) => set({ code: e.currentTarget.value })} />
+            <Field
+              label={t("adminOps.fees.code")}
+              name="code"
+              required
+              disabled={editing !== 0}
+              hint={editing !== 0 ? t("adminOps.fees.codeFixed") : undefined}
+              pattern="[A-Za-z0-9_.\-]+"
+              value={v.code}
+              onInput={(e) => set({ code: e.currentTarget.value })}
+            />
             <Field label={t("adminOps.fees.name")} name="name" required value={v.name} onInput={(e) => set({ name: e.currentTarget.value })} />
             <SelectField
               label={t("adminOps.fees.category")}
@@ -166,11 +240,18 @@ function TypesPanel(props: { api: Api; types: FeeType[]; loading: boolean; reloa
             <Field label={t("adminOps.fees.defaultAmount")} name="default_amount_vnd" type="number" min={1} inputMode="numeric" value={v.amount} onInput={(e) => set({ amount: e.currentTarget.value })} />
             <Field label={t("adminOps.fees.dueDays")} name="due_days" type="number" min={0} max={365} value={v.due} onInput={(e) => set({ due: e.currentTarget.value })} />
           </div>
-          <FormButtons busy={save.busy} onCancel={() => setAdding(false)} />
+          <FormButtons busy={save.busy} onCancel={() => setEditing(null)} />
         </form>
       )}
       {props.loading && props.types.length === 0 && <Loading />}
-      {!props.loading && props.types.length === 0 && <Empty text={t("adminOps.fees.noTypes")} />}
+      {!props.loading && props.types.length === 0 && editing === null && (
+        <div class="card row">
+          <Empty text={t("adminOps.fees.noTypesHint")} />
+          <button type="button" onClick={() => open(null)}>
+            {t("adminOps.fees.addType")}
+          </button>
+        </div>
+      )}
       {props.types.length > 0 && (
         <table class="list">
           <thead>
@@ -180,6 +261,8 @@ function TypesPanel(props: { api: Api; types: FeeType[]; loading: boolean; reloa
               <th>{t("adminOps.fees.category")}</th>
               <th>{t("adminOps.fees.defaultAmount")}</th>
               <th>{t("adminOps.fees.dueDays")}</th>
+              <th>{t("adminOps.fees.status")}</th>
+              <th>{t("adminOps.fees.actions")}</th>
             </tr>
           </thead>
           <tbody>
@@ -195,6 +278,20 @@ function TypesPanel(props: { api: Api; types: FeeType[]; loading: boolean; reloa
                 </td>
                 <td data-label={t("adminOps.fees.dueDays")} class="num">
                   {formatNumber(f.due_days)}
+                </td>
+                <td data-label={t("adminOps.fees.status")}>{t(f.active ? "adminOps.fees.typeActive" : "adminOps.fees.typeInactive")}</td>
+                <td data-label={t("adminOps.fees.actions")} class="row">
+                  <button type="button" onClick={() => open(f)} aria-label={t("adminOps.fees.editTypeNamed", { name: f.name })}>
+                    {t("adminOps.fees.edit")}
+                  </button>
+                  <button
+                    type="button"
+                    disabled={save.busy}
+                    onClick={() => toggle(f)}
+                    aria-label={t(f.active ? "adminOps.fees.deactivateNamed" : "adminOps.fees.activateNamed", { name: f.name })}
+                  >
+                    {t(f.active ? "adminOps.fees.deactivate" : "adminOps.fees.activate")}
+                  </button>
                 </td>
               </tr>
             ))}
