@@ -159,6 +159,7 @@ EXPECTED_COMMUNE_GUARDS = {
     # fees and payments
     ("GET", "/api/v1/fees/types"): ("fees", "read"),
     ("POST", "/api/v1/fees/types"): ("fees", "write"),
+    ("PATCH", "/api/v1/fees/types/{fee_type_id}"): ("fees", "write"),
     ("GET", "/api/v1/fees/bank-account"): ("fees", "read"),
     ("PUT", "/api/v1/fees/bank-account"): ("fees", "write"),
     ("GET", "/api/v1/fees/invoices"): ("invoices", "read"),
