@@ -22,6 +22,8 @@ from smartcommune.platform.devices.router import router as devices_router
 from smartcommune.platform.directory.router import router as directory_router
 from smartcommune.platform.fees.router import router as fees_router
 from smartcommune.platform.http.errors import install_error_handlers
+from smartcommune.platform.http.limits import BodyLimitMiddleware
+from smartcommune.platform.http.policy import install_input_policy
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
 from smartcommune.platform.identity.router import router as identity_router
 from smartcommune.platform.inbox.router import router as inbox_router
@@ -114,6 +116,7 @@ def create_app() -> FastAPI:
         provider_insight_router,
         provider_fleet_router,
     ):
+        install_input_policy(router)  # text and integer policy on every route, before any dependency runs
         app.include_router(router)
 
     @app.get("/metrics", include_in_schema=False)
@@ -124,8 +127,10 @@ def create_app() -> FastAPI:
         # Gzipped: the resident app's first load goes over slow 3G (~70 % fewer bytes for the JS).
         app.mount("/app", GZipMiddleware(_WebFiles(directory=WEB_DIST, html=True), minimum_size=512), name="web")
 
-    # Outermost first: request id → metrics → tenant resolution.
+    # Outermost first: request id (and the answer to anything that escapes) → metrics → body limit →
+    # tenant resolution (refuses control characters in the path before any lookup).
     app.add_middleware(TenantResolutionMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     if settings.environment != "test":

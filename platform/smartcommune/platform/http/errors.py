@@ -17,6 +17,7 @@ log = structlog.get_logger(__name__)
 _HTTP_CODES = {
     404: ("not_found", "Không tìm thấy.", "Not found."),
     405: ("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
+    413: ("payload_too_large", "Nội dung gửi lên quá lớn.", "The request body is too large."),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Response, status
@@ -37,7 +39,8 @@ def _missing(*names: str) -> InvalidInput:
 
 
 def _commune_code(raw: str) -> int:
-    if not raw.strip().isdigit():
+    # ASCII digits only (str.isdigit() takes "²"), at most 9: a commune code is a 5-digit GSO code.
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
         raise InvalidInput("Mã xã không hợp lệ.", "Invalid commune code.", code="invalid_commune_code")
     return int(raw)
 

@@ -67,7 +67,8 @@ class CommentIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    assignee: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
+    # 64: the assignee is an account subject and gets an inbox item (inbox_items.recipient is String(64)).
+    assignee: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
 
 
 class RatingIn(BaseModel):

@@ -34,6 +34,8 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
         from smartcommune.tenants.bootstrap import bootstrap
         from smartcommune.tenants.database import owner_engine
 
+        from smartcommune.platform.http.server import uvicorn_options
+
         bootstrap(owner_engine())
         uvicorn.run(
             "smartcommune.main:create_app",
@@ -42,6 +44,7 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
             port=port,
             workers=workers,
             log_config=None,
+            **uvicorn_options(),  # no Server header; idle, keep-alive and header timeouts
         )
 
     @cli.command("worker")
