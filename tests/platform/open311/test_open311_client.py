@@ -243,3 +243,32 @@ def test_commune_host_and_prefix(world: World) -> None:
     with pytest.raises(Open311Failure) as err:
         prefixed.post_request(key, service_code=category["code"], address_id="CL-7")
     assert err.value.status == 403
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_discovery_names_the_endpoint(world: World, fmt: str) -> None:
+    """Issue 15: `discovery.json` answered 404. A spec client starts there to find the endpoint."""
+    a = world.a
+    for path in (f"/open311/v2/discovery.{fmt}", f"/open311/v2/discovery.{fmt}?jurisdiction_id={a.commune_code}"):
+        response = world.client.get(path)
+        assert response.status_code == 200, response.text
+        if fmt == "json":
+            doc = response.json()
+            [endpoint] = doc["endpoints"]
+            formats = endpoint["formats"]
+        else:
+            tree = ET.fromstring(response.content)  # noqa: S314 (our own server's answer, in a test)
+            assert tree.tag == "discovery"
+            doc = {c.tag: c.text for c in tree if c.tag != "endpoints"}
+            [node] = tree.findall("endpoints/endpoint")
+            endpoint = {c.tag: c.text for c in node if c.tag != "formats"}
+            formats = [f.text for f in node.findall("formats/format")]
+        assert doc["changeset"].endswith("Z") and doc["contact"] and doc["key_service"]
+        assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+        assert endpoint["type"] == "production" and set(formats) == {"text/xml", "application/json"}
+        assert endpoint["url"].endswith("/open311/v2")
+    here = world.client.get(f"/t/{a.slug}/open311/v2/discovery.json").json()
+    assert here["endpoints"][0]["url"].endswith(f"/t/{a.slug}/open311/v2") and a.name in here["contact"]
+    # The endpoint it names answers.
+    services = world.client.get(f"/t/{a.slug}/open311/v2/services.json")
+    assert services.status_code == 200

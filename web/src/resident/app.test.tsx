@@ -49,15 +49,31 @@ describe("home", () => {
     expect(screen.getByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
   });
 
-  it("does not open a screen whose module is off", async () => {
+  it("does not open a screen whose module is off: it is not there", async () => {
     location.hash = "#/fees";
     const m = mockFetch({
       "GET /api/v1/commune": () => ({ ...CAM_LO, modules: ["announcements"] }),
       "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
     });
     render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
-    expect(await screen.findByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Không tìm thấy trang" })).toBeTruthy();
     expect(m.calls.some((c) => c.url.pathname.includes("/me/invoices"))).toBe(false);
+  });
+
+  it("shows a not-found page for an unknown address instead of the home page (issue 14)", async () => {
+    location.hash = "#/khong-co-trang-nay";
+    const m = mockFetch({
+      "GET /api/v1/commune": () => CAM_LO,
+      "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
+    });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    expect(await screen.findByRole("heading", { name: "Không tìm thấy trang" })).toBeTruthy();
+    expect(screen.getByText(/#\/khong-co-trang-nay/)).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Tin tức và thông báo" })).toBeNull();
+    const home = screen.getByRole("link", { name: "Về trang chủ" });
+    expect(home.getAttribute("href")).toBe("#/");
+    const tabs = screen.getByRole("navigation", { name: "Điều hướng chính" });
+    expect(tabs.querySelector('[aria-current="page"]')).toBeNull();
   });
 });
 

@@ -6,6 +6,7 @@ export const residentEn: Record<keyof typeof residentVi, string> = {
   "resident.nav.inbox": "News",
   "resident.nav.report": "Report a problem",
   "resident.nav.myReports": "My reports",
+  "resident.tab.myReports": "My reports",
   "resident.nav.surveys": "Surveys",
   "resident.nav.fees": "Fees",
   "resident.nav.procedures": "Procedures",
@@ -15,6 +16,9 @@ export const residentEn: Record<keyof typeof residentVi, string> = {
   "resident.nav.listings": "Services and products",
   "resident.nav.trace": "Product origin",
   "resident.home.services": "Commune services",
+  "resident.notFound.title": "Page not found",
+  "resident.notFound.body": "The address {route} is not part of the app. The link may be old or mistyped.",
+  "resident.notFound.home": "Back to home",
   "resident.offlineNothing": "You are offline and this has not been loaded before. Open it again when you are online.",
 
   "resident.queue.title": "Waiting to be sent",

@@ -4,6 +4,7 @@ export const residentVi = {
   "resident.nav.inbox": "Tin tức",
   "resident.nav.report": "Gửi phản ánh",
   "resident.nav.myReports": "Phản ánh của tôi",
+  "resident.tab.myReports": "Đã gửi",
   "resident.nav.surveys": "Khảo sát",
   "resident.nav.fees": "Phí, lệ phí",
   "resident.nav.procedures": "Thủ tục hành chính",
@@ -13,6 +14,9 @@ export const residentVi = {
   "resident.nav.listings": "Dịch vụ, sản phẩm",
   "resident.nav.trace": "Truy xuất nguồn gốc",
   "resident.home.services": "Dịch vụ của xã",
+  "resident.notFound.title": "Không tìm thấy trang",
+  "resident.notFound.body": "Địa chỉ {route} không có trong ứng dụng. Có thể đường dẫn đã cũ hoặc bị gõ sai.",
+  "resident.notFound.home": "Về trang chủ",
   "resident.offlineNothing": "Bạn đang ngoại tuyến và nội dung này chưa được tải lần nào. Hãy mở lại khi có mạng.",
 
   "resident.queue.title": "Đang chờ gửi",
