@@ -48,6 +48,7 @@ PUBLIC = {
     ("GET", "/api/v1/public/library"),
     ("GET", "/api/v1/public/library/{document_id}/file"),
     # Open311 GeoReport v2 (api_key on POST; smartcommune.platform.open311)
+    ("GET", "/open311/v2/discovery.{fmt}"),
     ("GET", "/open311/v2/services.{fmt}"),
     ("GET", "/open311/v2/services/{service_code}.{fmt}"),
     ("POST", "/open311/v2/requests.{fmt}"),

@@ -4691,6 +4691,11 @@ export interface components {
             address?: string | null;
             /** Office Hours */
             office_hours?: string | null;
+            /**
+             * Reports Public After
+             * @description When a new field report becomes public (list, map, Open311): once an official accepted it (`accepted`, the default) or at once (`submitted`). Omitted: stays as it is.
+             */
+            reports_public_after?: ("accepted" | "submitted") | null;
         };
         /** CommuneSettingsOut */
         CommuneSettingsOut: {
@@ -4714,6 +4719,11 @@ export interface components {
             official_name: string;
             /** Has Logo */
             has_logo: boolean;
+            /**
+             * Reports Public After
+             * @enum {string}
+             */
+            reports_public_after: "accepted" | "submitted";
             /** Updated By */
             updated_by: string | null;
             /** Updated At */

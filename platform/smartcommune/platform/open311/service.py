@@ -179,7 +179,7 @@ def list_requests(db: Session, tenant: TenantInfo, params: dict[str, str], links
     query = (
         select(Report, ReportCategory)
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.hidden.is_(False))
+        .where(*reports.public_visible(db))
         .order_by(Report.created_at.desc(), Report.id.desc())
         .limit(MAX_RESULTS)
     )
@@ -218,7 +218,7 @@ def get_request(db: Session, tenant: TenantInfo, request_id: str, links: Links) 
     row = db.execute(
         select(Report, ReportCategory)
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.id == int(request_id), Report.hidden.is_(False))
+        .where(Report.id == int(request_id), *reports.public_visible(db))
     ).first()
     if row is None:
         raise Open311Error(404, f"service_request_id {request_id} not found")

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from smartcommune.platform.commune import service as commune_service
 from smartcommune.platform.files.models import StoredFile
 from smartcommune.platform.files.service import PHOTO, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
@@ -506,6 +507,19 @@ def moderate(db: Session, report_id: int, data: ModerationIn, who: Viewer) -> Re
 
 
 # -- public views -------------------------------------------------------------------------------------
+ACCEPTED_STATUSES = ("accepted", "in_progress", "resolved", "closed")
+"""What the public sees by default: reports an official has accepted (not a new, rejected or duplicate one)."""
+
+
+def public_visible(db: Session) -> list[ColumnElement[bool]]:
+    """The reports anyone may see: never a hidden one; a new one only when the commune publishes at once
+    (`commune_settings.reports_public_after = 'submitted'`), else only once accepted."""
+    clauses: list[ColumnElement[bool]] = [Report.hidden.is_(False)]
+    if not commune_service.reports_public_at_once(db):
+        clauses.append(Report.status.in_(ACCEPTED_STATUSES))
+    return clauses
+
+
 def _public_columns() -> tuple[Any, ...]:
     visible_photos = (
         select(func.coalesce(func.array_agg(aggregate_order_by(ReportPhoto.id, ReportPhoto.position)), text("'{}'")))
@@ -551,7 +565,7 @@ def public_list(
     query = (
         select(*_public_columns())
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.hidden.is_(False))
+        .where(*public_visible(db))
         .order_by(Report.id.desc())
         .limit(limit)
     )
@@ -634,7 +648,7 @@ def public_map(
             Report.created_at,
         )
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.hidden.is_(False), Report.lat.is_not(None), Report.lng.is_not(None))
+        .where(*public_visible(db), Report.lat.is_not(None), Report.lng.is_not(None))
         .order_by(Report.id.desc())
         .limit(limit + 1)
     )
@@ -675,8 +689,8 @@ def public_map(
 
 
 def public_get(db: Session, report_id: int) -> Report:
-    report = db.get(Report, report_id)
-    if report is None or report.hidden:
+    report = db.scalar(select(Report).where(Report.id == report_id, *public_visible(db)))
+    if report is None:
         raise _not_found()
     return report
 
