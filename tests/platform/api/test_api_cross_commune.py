@@ -49,6 +49,18 @@ PUBLIC = {
     ("GET", "/api/v1/public/library/{document_id}/file"),
     # Open311 GeoReport v2 (api_key on POST; smartcommune.platform.open311)
     ("GET", "/open311/v2/discovery.{fmt}"),
+    # the commune's public pages for visitors (HTML; smartcommune.platform.public_site)
+    ("GET", "/"),
+    ("GET", "/announcements"),
+    ("GET", "/reports"),
+    ("GET", "/reports/map"),
+    ("GET", "/reports/{report_id}"),
+    ("GET", "/listings"),
+    ("GET", "/listings/{listing_id}"),
+    ("POST", "/listings/{listing_id}"),
+    ("GET", "/library"),
+    ("GET", "/contacts"),
+    ("GET", "/trace"),
     ("GET", "/open311/v2/services.{fmt}"),
     ("GET", "/open311/v2/services/{service_code}.{fmt}"),
     ("POST", "/open311/v2/requests.{fmt}"),
