@@ -6,6 +6,7 @@ import { adminPeopleVi } from "./areas/adminPeople.vi";
 import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
+import { publicSiteVi } from "./areas/publicSite.vi";
 
 export const vi = {
   ...baseVi,
@@ -14,6 +15,7 @@ export const vi = {
   ...adminOpsVi,
   ...residentVi,
   ...qualityVi,
+  ...publicSiteVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

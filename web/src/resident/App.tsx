@@ -8,6 +8,7 @@ import { useSession } from "../lib/useSession";
 import { Shell } from "../ui/components";
 import { InboxList } from "../ui/InboxList";
 import { TenantGate, type Commune } from "../ui/TenantGate";
+import { useResidentBranding } from "./branding";
 import { Home } from "./Home";
 import { Icon, type IconName } from "./icons";
 import { OtpLogin } from "./OtpLogin";
@@ -35,6 +36,7 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
   const { commune, baseUrl } = props;
   const { session, api, login, logout } = useSession(sessionKey("resident", commune.slug), baseUrl, props.fetch);
   const outbox = useOutbox(api, baseUrl, session);
+  const branding = useResidentBranding(api, baseUrl, commune.slug);
   const [install, setInstall] = useState<InstallPrompt | null>(null);
   useEffect(() => {
     const on = (e: Event) => {
@@ -51,7 +53,7 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
   }, [session]);
   const signOut = logout;
   return (
-    <Shell title={commune.name} subtitle={t("app.resident")} onLogout={session ? signOut : undefined}>
+    <Shell title={branding?.name ?? commune.name} subtitle={t("app.resident")} onLogout={session ? signOut : undefined}>
       {install && (
         <button
           type="button"
@@ -67,7 +69,10 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
       {session ? (
         <SignedIn {...{ api, commune, baseUrl, session, outbox, params: [] }} />
       ) : (
-        <OtpLogin api={api} communeCode={commune.commune_code} onLogin={login} />
+        <>
+          <OtpLogin api={api} communeCode={commune.commune_code} onLogin={login} />
+          <PublicLinks baseUrl={baseUrl} />
+        </>
       )}
     </Shell>
   );
@@ -106,6 +111,17 @@ function SignedIn(props: ScreenProps) {
         ))}
       </nav>
     </>
+  );
+}
+
+/** Visitors need no account: the commune's public pages (listings with booking, library, contacts…). */
+function PublicLinks(props: { baseUrl: string }) {
+  const route = useRoute();
+  const listings = route.startsWith("/listings");
+  return (
+    <p class="public-link">
+      <a href={`${props.baseUrl}/${listings ? "listings" : ""}`}>{t(listings ? "resident.public.listings" : "resident.public.home")}</a>
+    </p>
   );
 }
 

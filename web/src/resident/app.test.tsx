@@ -97,3 +97,39 @@ describe("lazily loaded screens", () => {
     expect(await screen.findByText("ok")).toBeTruthy();
   });
 });
+
+describe("branding", () => {
+  it("shows the commune's display name, colour and logo from the public branding (issue 14)", async () => {
+    const m = mockFetch({
+      "GET /api/v1/commune": () => CAM_LO,
+      "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
+      "GET /api/v1/public/commune/branding": () => ({
+        name: "UBND xã Cam Lộ",
+        primary_color: "#7a1f5c",
+        logo_url: "/api/v1/public/commune/logo?v=abc",
+        contact_phone: null,
+        contact_email: null,
+        address: null,
+        office_hours: null,
+      }),
+    });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    expect(await screen.findByText("UBND xã Cam Lộ")).toBeTruthy();
+    const root = document.documentElement;
+    expect(root.style.getPropertyValue("--brand")).toBe("#7a1f5c");
+    expect(root.style.getPropertyValue("--sc-logo")).toContain("/t/cam-lo/api/v1/public/commune/logo?v=abc");
+    expect(root.classList.contains("has-logo")).toBe(true);
+    expect(JSON.parse(localStorage.getItem("sc.branding.cam-lo")!).primary_color).toBe("#7a1f5c");
+    expect(await screen.findByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 50)); // the outbox's first refresh settles before the page goes
+  });
+
+  it("offers the public pages on the sign-in screen: visitors need no account", async () => {
+    localStorage.clear();
+    location.hash = "#/listings";
+    const m = mockFetch({ "GET /api/v1/commune": () => CAM_LO });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    const link = await screen.findByRole("link", { name: "Xem dịch vụ, sản phẩm và đặt chỗ không cần đăng nhập" });
+    expect(link.getAttribute("href")).toMatch(/\/t\/cam-lo\/listings$/);
+  });
+});

@@ -19,6 +19,8 @@ export const residentEn: Record<keyof typeof residentVi, string> = {
   "resident.notFound.title": "Page not found",
   "resident.notFound.body": "The address {route} is not part of the app. The link may be old or mistyped.",
   "resident.notFound.home": "Back to home",
+  "resident.public.home": "The commune's public pages (no sign-in needed)",
+  "resident.public.listings": "Services and products: book without signing in",
   "resident.offlineNothing": "You are offline and this has not been loaded before. Open it again when you are online.",
 
   "resident.queue.title": "Waiting to be sent",

@@ -17,6 +17,8 @@ export const residentVi = {
   "resident.notFound.title": "Không tìm thấy trang",
   "resident.notFound.body": "Địa chỉ {route} không có trong ứng dụng. Có thể đường dẫn đã cũ hoặc bị gõ sai.",
   "resident.notFound.home": "Về trang chủ",
+  "resident.public.home": "Xem trang thông tin của xã (không cần đăng nhập)",
+  "resident.public.listings": "Xem dịch vụ, sản phẩm và đặt chỗ không cần đăng nhập",
   "resident.offlineNothing": "Bạn đang ngoại tuyến và nội dung này chưa được tải lần nào. Hãy mở lại khi có mạng.",
 
   "resident.queue.title": "Đang chờ gửi",
