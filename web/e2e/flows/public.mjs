@@ -155,5 +155,7 @@ export async function run(browser) {
   const appMissing = await visitor.goto(`${BASE}/t/${CAM_LO.slug}/app/resident/khong-co`);
   if (appMissing.status() !== 404) throw new Error(`a wrong app address answered ${appMissing.status()}`);
   await page(visitor, "app-not-found-360", "Không tìm thấy trang");
+  const back = await visitor.getByRole("link", { name: "Về trang chính của ứng dụng" }).getAttribute("href");
+  if (back !== `/t/${CAM_LO.slug}/app/resident/`) throw new Error(`the not-found page links to ${back}`);
   await context.close();
 }
