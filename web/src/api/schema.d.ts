@@ -1422,6 +1422,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/triage/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Triage Staff
+         * @description Whom a report can be assigned to: the commune's officials.
+         */
+        get: operations["triage_staff_api_v1_triage_staff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/triage/reports/{report_id}/moderation": {
         parameters: {
             query?: never;
@@ -6272,6 +6292,10 @@ export interface components {
             scale_min?: number | null;
             /** Scale Max */
             scale_max?: number | null;
+            /** Scale Min Label */
+            scale_min_label?: string | null;
+            /** Scale Max Label */
+            scale_max_label?: string | null;
             /** Min */
             min?: number | null;
             /** Max */
@@ -6436,6 +6460,8 @@ export interface components {
             address: string | null;
             /** Assignee */
             assignee: string | null;
+            /** Assignee Name */
+            assignee_name?: string | null;
             /** Duplicate Of */
             duplicate_of: number | null;
             /** Hidden */
@@ -6469,6 +6495,10 @@ export interface components {
             updated_at: string;
             /** Photos */
             photos: components["schemas"]["PhotoOut"][];
+            /** Reporter Display */
+            reporter_display?: string | null;
+            /** Reporter Phone */
+            reporter_phone?: string | null;
             /** Events */
             events: components["schemas"]["smartcommune__platform__reports__schemas__EventOut"][];
         };
@@ -6532,6 +6562,8 @@ export interface components {
             address: string | null;
             /** Assignee */
             assignee: string | null;
+            /** Assignee Name */
+            assignee_name?: string | null;
             /** Duplicate Of */
             duplicate_of: number | null;
             /** Hidden */
@@ -7232,6 +7264,18 @@ export interface components {
             month: string;
             /** Indicators */
             indicators: components["schemas"]["IndicatorOut"][];
+        };
+        /**
+         * StaffOut
+         * @description An official of the commune, as the assignee picker shows them.
+         */
+        StaffOut: {
+            /** Id */
+            id: string;
+            /** Display Name */
+            display_name: string;
+            /** Username */
+            username: string | null;
         };
         /** StepOut */
         StepOut: {
@@ -10728,6 +10772,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    triage_staff_api_v1_triage_staff_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffOut"][];
                 };
             };
         };
