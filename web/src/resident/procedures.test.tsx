@@ -38,7 +38,7 @@ describe("procedures", () => {
     render(<ProceduresPage {...screenProps(m.fetch, ["1"])} />);
     expect(await screen.findByText("Giấy chứng sinh")).toBeTruthy();
     expect(screen.getByText("Miễn phí")).toBeTruthy();
-    expect((screen.getByLabelText("Số điện thoại") as HTMLInputElement).value).toBe("+84912000001");
+    expect((screen.getByLabelText("Số điện thoại") as HTMLInputElement).value).toBe("0912 000 001");
     fireEvent.input(screen.getByLabelText("Họ và tên"), { target: { value: "Nguyễn Văn A" } });
     fireEvent.input(screen.getByLabelText("Nội dung đề nghị"), { target: { value: "Khai sinh cho con" } });
     fireEvent.change(screen.getByLabelText("Giấy tờ đính kèm (ảnh hoặc PDF)"), { target: { files: [photoFile(1000, "giay-chung-sinh.jpg")] } });
@@ -48,7 +48,7 @@ describe("procedures", () => {
     const form = await formOf(post.body, post.headers.get("content-type"));
     expect(form.get("procedure_id")).toBe("1");
     expect(form.get("applicant_name")).toBe("Nguyễn Văn A");
-    expect(form.get("applicant_phone")).toBe("+84912000001");
+    expect(form.get("applicant_phone")).toBe("0912 000 001");
     expect((form.get("files") as File).name).toBe("giay-chung-sinh.jpg");
   });
 
