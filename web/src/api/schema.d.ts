@@ -7730,7 +7730,7 @@ export interface components {
              * To
              * @enum {string}
              */
-            to: "received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup";
+            to: "received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup" | "delivered";
             /**
              * Note
              * @default
@@ -11470,7 +11470,7 @@ export interface operations {
     my_applications_api_v1_applications_get: {
         parameters: {
             query?: {
-                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup") | null;
+                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup" | "delivered") | null;
                 before_id?: number | null;
                 limit?: number;
             };
@@ -11634,7 +11634,7 @@ export interface operations {
     desk_list_api_v1_one_stop_applications_get: {
         parameters: {
             query?: {
-                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup") | null;
+                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup" | "delivered") | null;
                 channel?: ("online" | "counter") | null;
                 before_id?: number | null;
                 limit?: number;

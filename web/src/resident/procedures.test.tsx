@@ -85,6 +85,26 @@ describe("my applications", () => {
     expect(screen.getByText("1 tệp đính kèm")).toBeTruthy();
   });
 
+  it("opens my own attachment with my session", async () => {
+    const m = mockFetch({
+      "GET /api/v1/public/procedures": () => CATALOGUE,
+      "GET /api/v1/applications/9": () => ({
+        ...APP,
+        attachments: [{ id: 3, label: "cccd.pdf", added_by: "+84912000001", created_at: "2026-11-21T02:00:00Z" }],
+        history: [],
+      }),
+      "GET /api/v1/applications/9/files/3": () => new Response("%PDF", { headers: { "content-type": "application/pdf" } }),
+    });
+    const opened: { location: { href: string } } = { location: { href: "" } };
+    window.open = (() => opened) as unknown as typeof window.open;
+    URL.createObjectURL = () => "blob:cccd";
+    URL.revokeObjectURL = () => undefined;
+    render(<ApplicationsPage {...screenProps(m.fetch, ["9"])} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Mở tệp cccd.pdf" }));
+    await waitFor(() => expect(opened.location.href).toBe("blob:cccd"));
+    expect(m.calls.find((c) => c.url.pathname.endsWith("/files/3"))!.headers.get("authorization")).toMatch(/^Bearer /);
+  });
+
   it("sends the documents the commune asked for", async () => {
     let status = "needs_info";
     const m = mockFetch({

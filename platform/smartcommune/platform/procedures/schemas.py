@@ -9,7 +9,9 @@ from smartcommune.platform.common.text import PlainText
 
 Mode = Literal["online", "in_person", "both"]
 Channel = Literal["online", "counter"]
-ApplicationStatus = Literal["received", "processing", "needs_info", "approved", "rejected", "ready_for_pickup"]
+ApplicationStatus = Literal[
+    "received", "processing", "needs_info", "approved", "rejected", "ready_for_pickup", "delivered"
+]
 
 
 class ProcedureIn(BaseModel):
