@@ -44,6 +44,7 @@ from smartcommune.platform.payments.router import router as payments_router
 from smartcommune.platform.procedures.router import router as procedures_router
 from smartcommune.platform.production.router import public_router as trace_router
 from smartcommune.platform.production.router import router as production_router
+from smartcommune.platform.public_site.router import router as public_site_router
 from smartcommune.platform.reports.router import router as reports_router
 from smartcommune.platform.residents.router import router as residents_router
 from smartcommune.platform.surveys.router import router as surveys_router
@@ -115,6 +116,7 @@ def create_app() -> FastAPI:
         listings_router,
         provider_insight_router,
         provider_fleet_router,
+        public_site_router,  # last: its pages are at the commune's root (`/`, `/reports`, …)
     ):
         install_input_policy(router)  # text and integer policy on every route, before any dependency runs
         errors = OPEN311_ERROR_RESPONSES if router is open311_router else ERROR_RESPONSES

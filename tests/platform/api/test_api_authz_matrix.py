@@ -133,6 +133,7 @@ EXPECTED_COMMUNE_GUARDS = {
     ("POST", "/api/v1/triage/reports/{report_id}/replies"): ("report_triage", "write"),
     ("POST", "/api/v1/triage/reports/{report_id}/notes"): ("report_triage", "write"),
     ("POST", "/api/v1/triage/reports/{report_id}/assign"): ("report_triage", "write"),
+    ("GET", "/api/v1/triage/staff"): ("report_triage", "read"),
     ("POST", "/api/v1/triage/reports/{report_id}/moderation"): ("report_moderation", "write"),
     ("GET", "/api/v1/open311/keys"): ("settings", "read"),
     ("POST", "/api/v1/open311/keys"): ("settings", "write"),

@@ -1422,6 +1422,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/triage/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Triage Staff
+         * @description Whom a report can be assigned to: the commune's officials.
+         */
+        get: operations["triage_staff_api_v1_triage_staff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/triage/reports/{report_id}/moderation": {
         parameters: {
             query?: never;
@@ -1536,6 +1556,27 @@ export interface paths {
         };
         /** Public Photo */
         get: operations["public_photo_api_v1_public_reports__report_id__photos__photo_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/discovery.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GeoReport v2: service discovery
+         * @description Where the endpoint is and who runs it. On the platform's own host (no commune) it names the shared
+         *     endpoint, which then needs `jurisdiction_id` on every call.
+         */
+        get: operations["get_discovery_open311_v2_discovery__fmt__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4676,6 +4717,11 @@ export interface components {
             address?: string | null;
             /** Office Hours */
             office_hours?: string | null;
+            /**
+             * Reports Public After
+             * @description When a new field report becomes public (list, map, Open311): once an official accepted it (`accepted`, the default) or at once (`submitted`). Omitted: stays as it is.
+             */
+            reports_public_after?: ("accepted" | "submitted") | null;
         };
         /** CommuneSettingsOut */
         CommuneSettingsOut: {
@@ -4699,6 +4745,11 @@ export interface components {
             official_name: string;
             /** Has Logo */
             has_logo: boolean;
+            /**
+             * Reports Public After
+             * @enum {string}
+             */
+            reports_public_after: "accepted" | "submitted";
             /** Updated By */
             updated_by: string | null;
             /** Updated At */
@@ -6289,6 +6340,10 @@ export interface components {
             scale_min?: number | null;
             /** Scale Max */
             scale_max?: number | null;
+            /** Scale Min Label */
+            scale_min_label?: string | null;
+            /** Scale Max Label */
+            scale_max_label?: string | null;
             /** Min */
             min?: number | null;
             /** Max */
@@ -6453,6 +6508,8 @@ export interface components {
             address: string | null;
             /** Assignee */
             assignee: string | null;
+            /** Assignee Name */
+            assignee_name?: string | null;
             /** Duplicate Of */
             duplicate_of: number | null;
             /** Hidden */
@@ -6486,6 +6543,10 @@ export interface components {
             updated_at: string;
             /** Photos */
             photos: components["schemas"]["PhotoOut"][];
+            /** Reporter Display */
+            reporter_display?: string | null;
+            /** Reporter Phone */
+            reporter_phone?: string | null;
             /** Events */
             events: components["schemas"]["smartcommune__platform__reports__schemas__EventOut"][];
         };
@@ -6549,6 +6610,8 @@ export interface components {
             address: string | null;
             /** Assignee */
             assignee: string | null;
+            /** Assignee Name */
+            assignee_name?: string | null;
             /** Duplicate Of */
             duplicate_of: number | null;
             /** Hidden */
@@ -7247,6 +7310,18 @@ export interface components {
             /** Indicators */
             indicators: components["schemas"]["IndicatorOut"][];
         };
+        /**
+         * StaffOut
+         * @description An official of the commune, as the assignee picker shows them.
+         */
+        StaffOut: {
+            /** Id */
+            id: string;
+            /** Display Name */
+            display_name: string;
+            /** Username */
+            username: string | null;
+        };
         /** StepOut */
         StepOut: {
             /** Name */
@@ -7701,7 +7776,7 @@ export interface components {
              * To
              * @enum {string}
              */
-            to: "received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup";
+            to: "received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup" | "delivered";
             /**
              * Note
              * @default
@@ -21488,6 +21563,143 @@ export interface operations {
             };
         };
     };
+    triage_staff_api_v1_triage_staff_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffOut"][];
+                };
+            };
+            /** @description Yêu cầu không hợp lệ / bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Chưa đăng nhập hoặc mã truy cập không hợp lệ / unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không có quyền / forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không tìm thấy (cũng là câu trả lời cho dữ liệu của xã khác) / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ / method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xung đột / conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nội dung quá lớn / payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Kiểu nội dung không hỗ trợ / unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input (field named in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xã đang tạm ngừng / commune suspended */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Lỗi hệ thống / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Cơ sở dữ liệu tạm thời không truy cập được / database unavailable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     triage_moderate_api_v1_triage_reports__report_id__moderation_post: {
         parameters: {
             query?: never;
@@ -22469,6 +22681,145 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_discovery_open311_v2_discovery__fmt__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fmt: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Yêu cầu không hợp lệ / bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Chưa đăng nhập hoặc mã truy cập không hợp lệ / unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Không có quyền / forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Không tìm thấy (cũng là câu trả lời cho dữ liệu của xã khác) / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ / method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Xung đột / conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Nội dung quá lớn / payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Kiểu nội dung không hỗ trợ / unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input (field named in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Xã đang tạm ngừng / commune suspended */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Lỗi hệ thống / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
+                };
+            };
+            /** @description Cơ sở dữ liệu tạm thời không truy cập được / database unavailable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] | components["schemas"]["Open311Error"][];
                 };
             };
         };
@@ -24427,7 +24778,7 @@ export interface operations {
     my_applications_api_v1_applications_get: {
         parameters: {
             query?: {
-                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup") | null;
+                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup" | "delivered") | null;
                 before_id?: number | null;
                 limit?: number;
             };
@@ -25131,7 +25482,7 @@ export interface operations {
     desk_list_api_v1_one_stop_applications_get: {
         parameters: {
             query?: {
-                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup") | null;
+                status?: ("received" | "processing" | "needs_info" | "approved" | "rejected" | "ready_for_pickup" | "delivered") | null;
                 channel?: ("online" | "counter") | null;
                 before_id?: number | null;
                 limit?: number;

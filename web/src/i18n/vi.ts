@@ -6,6 +6,8 @@ import { adminPeopleVi } from "./areas/adminPeople.vi";
 import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
+import { publicSiteVi } from "./areas/publicSite.vi";
+import { messagesVi } from "./areas/messages.vi";
 
 export const vi = {
   ...baseVi,
@@ -14,6 +16,8 @@ export const vi = {
   ...adminOpsVi,
   ...residentVi,
   ...qualityVi,
+  ...publicSiteVi,
+  ...messagesVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -7,10 +7,11 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from smartcommune.platform.http.html import not_found_page, wants_html
 from smartcommune.tenants.errors import AppError
 
 log = structlog.get_logger(__name__)
@@ -104,8 +105,11 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404 and request.scope["path"].startswith("/app/") and wants_html(request):
+        # A person's browser on a wrong app address: a page, not the API's JSON.
+        return HTMLResponse(not_found_page(request), status_code=404)
     code, vi, en = _HTTP_CODES.get(exc.status_code, ("http_error", "Yêu cầu không thành công.", str(exc.detail)))
     return JSONResponse(error_body(code, vi, en), status_code=exc.status_code, headers=exc.headers)
 

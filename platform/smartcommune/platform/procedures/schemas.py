@@ -12,7 +12,9 @@ from smartcommune.platform.procedures.models import Procedure
 
 Mode = Literal["online", "in_person", "both"]
 Channel = Literal["online", "counter"]
-ApplicationStatus = Literal["received", "processing", "needs_info", "approved", "rejected", "ready_for_pickup"]
+ApplicationStatus = Literal[
+    "received", "processing", "needs_info", "approved", "rejected", "ready_for_pickup", "delivered"
+]
 
 
 class ProcedureIn(BaseModel):

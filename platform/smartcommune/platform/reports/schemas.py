@@ -75,6 +75,14 @@ class AssignIn(BaseModel):
     assignee: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
 
 
+class StaffOut(BaseModel):
+    """An official of the commune, as the assignee picker shows them."""
+
+    id: str  # the account subject: what `assignee` stores
+    display_name: str
+    username: str | None
+
+
 class RatingIn(BaseModel):
     rating: int = Field(ge=1, le=5)
     comment: PlainText = Field(default="", max_length=1000)
@@ -125,6 +133,7 @@ class ReportOut(BaseModel):
     address_code: str | None
     address: str | None
     assignee: str | None
+    assignee_name: str | None = None  # the assigned official's display name
     duplicate_of: int | None
     hidden: bool
     sla_due_at: datetime
@@ -140,6 +149,9 @@ class ReportOut(BaseModel):
 
 
 class ReportDetail(ReportOut):
+    # For officials: who reported (resident record or account name, and phone) unless the report is anonymous.
+    reporter_display: str | None = None
+    reporter_phone: str | None = None
     events: list[EventOut]
 
 

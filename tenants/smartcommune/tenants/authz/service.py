@@ -306,6 +306,19 @@ def revoke_role(engine: Engine, actor: Principal, commune_code: int, subject: st
     _commit_local(removed=removed)
 
 
+def members_of(engine: Engine, commune_code: int) -> list[str]:
+    """Account subjects holding any role in this commune: its staff (residents hold no assignment).
+
+    System use (pickers, notifications); never expose the result to another commune.
+    """
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT DISTINCT v0 FROM control.casbin_rule WHERE ptype = 'g' AND v2 = :dom ORDER BY v0"),
+            {"dom": str(commune_code)},
+        ).all()
+    return [subject.removeprefix(USER_PREFIX) for (subject,) in rows]
+
+
 def holders_of(engine: Engine, commune_code: int, roles: Iterable[str]) -> list[str]:
     """Account subjects (token `sub`) holding any of `roles` in this commune: whom to notify.
 

@@ -396,4 +396,16 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
   "adminOps.onvif.createdNotIdentified": "The camera was added but its ONVIF information could not be read.",
   "adminOps.onvif.skipIdentify": "Skip",
   "adminOps.onvif.retryIdentify": "Read ONVIF information again",
+
+  "adminOps.survey.minLabel": "Meaning of the lowest score",
+  "adminOps.survey.minLabelHint": "For example: Very dissatisfied",
+  "adminOps.survey.maxLabel": "Meaning of the highest score",
+  "adminOps.survey.maxLabelHint": "For example: Very satisfied",
+
+  "adminOps.report.unknownReporter": "Reporter unknown",
+  "adminOps.report.unassigned": "Not assigned",
+  "adminOps.report.pickStaff": "— Choose an official —",
+
+  "adminPeople.app.status.delivered": "Result delivered",
+  "adminPeople.app.action.delivered": "Mark the result as handed over",
 };

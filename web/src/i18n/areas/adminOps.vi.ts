@@ -394,4 +394,16 @@ export const adminOpsVi = {
   "adminOps.onvif.createdNotIdentified": "Đã thêm camera nhưng chưa đọc được thông tin ONVIF.",
   "adminOps.onvif.skipIdentify": "Bỏ qua",
   "adminOps.onvif.retryIdentify": "Đọc lại thông tin ONVIF",
+
+  "adminOps.survey.minLabel": "Ý nghĩa điểm thấp nhất",
+  "adminOps.survey.minLabelHint": "Ví dụ: Rất không hài lòng",
+  "adminOps.survey.maxLabel": "Ý nghĩa điểm cao nhất",
+  "adminOps.survey.maxLabelHint": "Ví dụ: Rất hài lòng",
+
+  "adminOps.report.unknownReporter": "Không rõ người gửi",
+  "adminOps.report.unassigned": "Chưa giao",
+  "adminOps.report.pickStaff": "— Chọn cán bộ —",
+
+  "adminPeople.app.status.delivered": "Đã trả kết quả",
+  "adminPeople.app.action.delivered": "Đã trao kết quả",
 } as const;
