@@ -185,7 +185,7 @@ def list_requests(db: Session, tenant: TenantInfo, params: dict[str, str], links
     )
     ids = _split(params.get("service_request_id"))
     if ids:  # the standard: a list of ids overrides every other filter
-        if not all(i.isdigit() and len(i) < 19 for i in ids):
+        if not all(i.isascii() and i.isdigit() and len(i) < 19 for i in ids):
             raise Open311Error(400, "service_request_id must be a comma-delimited list of request ids")
         rows = db.execute(query.where(Report.id.in_([int(i) for i in ids]))).all()
         return _entries(db, tenant, [(r, c) for r, c in rows], links)
@@ -213,7 +213,7 @@ def list_requests(db: Session, tenant: TenantInfo, params: dict[str, str], links
 
 
 def get_request(db: Session, tenant: TenantInfo, request_id: str, links: Links) -> list[dict[str, Any]]:
-    if not request_id.isdigit() or len(request_id) > 18:
+    if not (request_id.isascii() and request_id.isdigit()) or len(request_id) > 18:
         raise Open311Error(404, f"service_request_id {request_id} not found")
     row = db.execute(
         select(Report, ReportCategory)
