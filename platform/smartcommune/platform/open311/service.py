@@ -7,6 +7,8 @@ status) and `description` in each error.
 
 from __future__ import annotations
 
+import re
+
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,12 +39,18 @@ class Open311Error(Exception):
 
 
 # -- rendering ----------------------------------------------------------------------------------------
+# Characters XML 1.0 cannot carry at all (not even escaped): one in a single name made the whole service
+# list unreadable. The input policy refuses them on the way in; rows older than it, or written around the
+# API, lose them here.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def to_xml(root: str, item: str | None, payload: Any) -> bytes:
