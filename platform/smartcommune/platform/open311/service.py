@@ -8,7 +8,6 @@ status) and `description` in each error.
 from __future__ import annotations
 
 import re
-
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -233,6 +233,7 @@ def add_log(
         log_type=data.log_type,
         at=at,
         notes=data.notes,
+        notes_public=data.notes_public,
         material=data.material if data.log_type == "input" else None,
         input_kind=data.input_kind if data.log_type == "input" else None,
         amount=data.amount if data.log_type == "input" else None,
@@ -323,7 +324,7 @@ def trace(db: Session, tenant: TenantInfo, lot: Lot) -> dict[str, Any]:
         made, field_logs = _origin_logs(db, step)
         for log in [*field_logs, *([made] if made else [])]:
             entry: dict[str, Any] = {"type": log.log_type, "name": LOG_NAMES_VI[log.log_type], "at": log.at.isoformat()}
-            if log.notes:
+            if log.notes and log.notes_public:  # internal notes stay with the farm and the commune
                 entry["notes"] = log.notes
             if log.log_type == "input":
                 entry |= {
