@@ -43,7 +43,8 @@ def test_a_commune_has_an_hourly_ceiling(api: Any, monkeypatch: pytest.MonkeyPat
     with owner_engine().connect() as conn:
         sent = conn.execute(
             text(
-                "SELECT count(*) FROM control.otp_challenges WHERE commune_code = :c AND created_at > now() - interval '1 hour'"
+                "SELECT count(*) FROM control.otp_challenges "
+                "WHERE commune_code = :c AND created_at > now() - interval '1 hour'"
             ),
             {"c": api.b.commune_code},
         ).scalar_one()
