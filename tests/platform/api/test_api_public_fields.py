@@ -79,3 +79,23 @@ def test_no_private_field_reaches_a_public_response(api: Any, kit: Any) -> None:
     trace_bodies = [text for key, text in bodies.items() if key.startswith(trace_path)]
     assert any(shown in text for text in trace_bodies), "notes marked public are still shown"
     assert any(re.search(r"Gieo|seeding", text) for text in trace_bodies), "the timeline itself is still public"
+
+
+def test_gs1_resolver_serves_a_linkset_and_head(api: Any, kit: Any) -> None:
+    tenant = api.a
+    with tenant_transaction(tenant) as db:
+        farm = production.create_farm(db, FarmIn(name="Vườn cam", producer_name="Hộ sản xuất", commodity="Cam"), **WHO)
+        _, lot = production.add_log(
+            db, tenant, farm.id, LogIn(log_type="harvest", quantity=Decimal(5), unit="KGM"), **WHO
+        )
+        assert lot is not None
+        uri = production.lot_out(tenant, lot).uri
+    path = "/" + uri.split("/", 3)[3]
+    for kwargs in ({"headers": {"accept": "application/linkset+json"}}, {"params": {"linkType": "all"}}):
+        response = api.call("GET", path, tenant=tenant, **kwargs)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/linkset+json")
+        (links,) = response.json()["linkset"]
+        assert links["anchor"] == uri and "https://gs1.org/voc/defaultLink" in links
+    head = api.call("HEAD", path, tenant=tenant)
+    assert head.status_code == 200 and 'rel="linkset"' in head.headers["link"]

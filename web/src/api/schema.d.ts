@@ -3239,12 +3239,16 @@ export interface paths {
          * Trace Gs1
          * @description GS1 Digital Link resolver on the commune's host: HTML for people, JSON with `?format=json`.
          */
-        get: operations["trace_gs1_01__gtin__10__lot__get"];
+        get: operations["trace_gs1_01__gtin__10__lot__head"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Trace Gs1
+         * @description GS1 Digital Link resolver on the commune's host: HTML for people, JSON with `?format=json`.
+         */
+        head: operations["trace_gs1_01__gtin__10__lot__head"];
         patch?: never;
         trace?: never;
     };
@@ -3259,12 +3263,16 @@ export interface paths {
          * Trace Lot
          * @description A lot without a producer GTIN: the commune-scoped product path.
          */
-        get: operations["trace_lot_trace__lot__get"];
+        get: operations["trace_lot_trace__lot__head"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Trace Lot
+         * @description A lot without a producer GTIN: the commune-scoped product path.
+         */
+        head: operations["trace_lot_trace__lot__head"];
         patch?: never;
         trace?: never;
     };
@@ -38986,7 +38994,7 @@ export interface operations {
             };
         };
     };
-    trace_gs1_01__gtin__10__lot__get: {
+    trace_gs1_01__gtin__10__lot__head: {
         parameters: {
             query?: never;
             header?: never;
@@ -38998,13 +39006,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description HTML, JSON (?format=json) or a GS1 linkset */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TraceOut"];
+                    "text/html": unknown;
+                    "application/linkset+json": unknown;
                 };
             };
             /** @description Yêu cầu không hợp lệ / bad request */
@@ -39126,7 +39136,149 @@ export interface operations {
             };
         };
     };
-    trace_lot_trace__lot__get: {
+    trace_gs1_01__gtin__10__lot__head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gtin: string;
+                lot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML, JSON (?format=json) or a GS1 linkset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceOut"];
+                    "text/html": unknown;
+                    "application/linkset+json": unknown;
+                };
+            };
+            /** @description Yêu cầu không hợp lệ / bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Chưa đăng nhập hoặc mã truy cập không hợp lệ / unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không có quyền / forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không tìm thấy (cũng là câu trả lời cho dữ liệu của xã khác) / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ / method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xung đột / conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nội dung quá lớn / payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Kiểu nội dung không hỗ trợ / unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input (field named in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xã đang tạm ngừng / commune suspended */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Lỗi hệ thống / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Cơ sở dữ liệu tạm thời không truy cập được / database unavailable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    trace_lot_trace__lot__head: {
         parameters: {
             query?: never;
             header?: never;
@@ -39137,13 +39289,156 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description HTML, JSON (?format=json) or a GS1 linkset */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TraceOut"];
+                    "text/html": unknown;
+                    "application/linkset+json": unknown;
+                };
+            };
+            /** @description Yêu cầu không hợp lệ / bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Chưa đăng nhập hoặc mã truy cập không hợp lệ / unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không có quyền / forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không tìm thấy (cũng là câu trả lời cho dữ liệu của xã khác) / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ / method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xung đột / conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nội dung quá lớn / payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Kiểu nội dung không hỗ trợ / unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input (field named in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xã đang tạm ngừng / commune suspended */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Lỗi hệ thống / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Cơ sở dữ liệu tạm thời không truy cập được / database unavailable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    trace_lot_trace__lot__head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML, JSON (?format=json) or a GS1 linkset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceOut"];
+                    "text/html": unknown;
+                    "application/linkset+json": unknown;
                 };
             };
             /** @description Yêu cầu không hợp lệ / bad request */
