@@ -58,6 +58,7 @@ from smartcommune.provisioning.fleet.tasks import BEAT as FLEET_BEAT
 from smartcommune.provisioning.insight.router import router as provider_insight_router
 from smartcommune.provisioning.runs.router import router as provisioning_router
 from smartcommune.provisioning.runs.tasks import BEAT as PROVISIONING_BEAT
+from smartcommune.provisioning.site_networks.router import router as provider_site_networks_router
 from smartcommune.tenants.settings import get_settings
 
 API_TITLE = "Smart Commune — Nền tảng xã thông minh"
@@ -116,6 +117,7 @@ def create_app() -> FastAPI:
         listings_router,
         provider_insight_router,
         provider_fleet_router,
+        provider_site_networks_router,
         public_site_router,  # last: its pages are at the commune's root (`/`, `/reports`, …)
     ):
         install_input_policy(router)  # text and integer policy on every route, before any dependency runs

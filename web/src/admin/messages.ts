@@ -6,5 +6,10 @@ import { adminOpsEn } from "../i18n/areas/adminOps.en";
 import { adminOpsVi } from "../i18n/areas/adminOps.vi";
 import { publicSiteEn } from "../i18n/areas/publicSite.en";
 import { publicSiteVi } from "../i18n/areas/publicSite.vi";
+import { camerasEn } from "../i18n/areas/cameras.en";
+import { camerasVi } from "../i18n/areas/cameras.vi";
 
-addMessages({ ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi }, { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn });
+addMessages(
+  { ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...camerasVi },
+  { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...camerasEn },
+);

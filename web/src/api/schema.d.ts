@@ -357,7 +357,10 @@ export interface paths {
         /** List Cameras */
         get: operations["list_cameras_api_v1_cameras_get"];
         put?: never;
-        /** Create Camera */
+        /**
+         * Create Camera
+         * @description Add a camera; its first check (probe, status, snapshot) runs in the background right after.
+         */
         post: operations["create_camera_api_v1_cameras_post"];
         delete?: never;
         options?: never;
@@ -496,8 +499,33 @@ export interface paths {
         /** List Site Networks */
         get: operations["list_site_networks_api_v1_camera_site_networks_get"];
         put?: never;
-        /** Add Site Network */
-        post: operations["add_site_network_api_v1_camera_site_networks_post"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/camera-site-network-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Site Network Requests
+         * @description This commune's requests for camera site networks and the provider's decisions (newest first).
+         */
+        get: operations["list_site_network_requests_api_v1_camera_site_network_requests_get"];
+        put?: never;
+        /**
+         * Request Site Network
+         * @description Ask the provider to approve a private network of the commune's site for camera traffic. Loopback,
+         *     link-local, metadata, unspecified, the platform's own and non-private ranges are refused (422
+         *     `site_network_forbidden`); nothing is honoured before the provider approves it.
+         */
+        post: operations["request_site_network_api_v1_camera_site_network_requests_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3691,6 +3719,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/provider/v1/site-network-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Requests
+         * @description Camera site networks the communes asked for (newest first), with the decisions taken.
+         */
+        get: operations["list_requests_api_provider_v1_site_network_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/site-network-requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve
+         * @description Approve: the network joins the commune's camera allow-list (re-checked against today's rules).
+         */
+        post: operations["approve_api_provider_v1_site_network_requests__request_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/provider/v1/site-network-requests/{request_id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse */
+        post: operations["refuse_api_provider_v1_site_network_requests__request_id__refuse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4892,6 +4977,14 @@ export interface components {
              * Format: date-time
              */
             received_at: string;
+        };
+        /** DecisionIn */
+        DecisionIn: {
+            /**
+             * Note
+             * @default
+             */
+            note: string;
         };
         /** DeliveryOut */
         DeliveryOut: {
@@ -6211,6 +6304,39 @@ export interface components {
             /** Field Report Id */
             field_report_id?: string | null;
         };
+        /** ProviderSiteNetworkRequestOut */
+        ProviderSiteNetworkRequestOut: {
+            /** Id */
+            id: number;
+            /** Commune Code */
+            commune_code: number;
+            /** Commune Name */
+            commune_name: string;
+            /** Commune Slug */
+            commune_slug: string;
+            /** Cidr */
+            cidr: string;
+            /** Note */
+            note: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "refused" | "revoked";
+            /** Requested By */
+            requested_by: string;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decision Note */
+            decision_note: string;
+        };
         /**
          * PublicReport
          * @description What anyone sees: no reporter identity (a name only if the reporter gave one and is not anonymous).
@@ -7228,6 +7354,42 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** SiteNetworkRequestOut */
+        SiteNetworkRequestOut: {
+            /** Id */
+            id: number;
+            /** Cidr */
+            cidr: string;
+            /** Note */
+            note: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "refused" | "revoked";
+            /** Requested By */
+            requested_by: string;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decision Note */
+            decision_note: string;
+        };
+        /** SiteNetworkRequestPageOut */
+        SiteNetworkRequestPageOut: {
+            /** Items */
+            items: components["schemas"]["ProviderSiteNetworkRequestOut"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /** SnapshotIn */
         SnapshotIn: {
@@ -8889,7 +9051,27 @@ export interface operations {
             };
         };
     };
-    add_site_network_api_v1_camera_site_networks_post: {
+    list_site_network_requests_api_v1_camera_site_network_requests_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteNetworkRequestOut"][];
+                };
+            };
+        };
+    };
+    request_site_network_api_v1_camera_site_network_requests_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -8908,7 +9090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SiteNetworkOut"];
+                    "application/json": components["schemas"]["SiteNetworkRequestOut"];
                 };
             };
             /** @description Validation Error */
@@ -15411,6 +15593,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RolloutSummaryOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_requests_api_provider_v1_site_network_requests_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "approved" | "refused" | "revoked") | null;
+                commune_code?: number | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteNetworkRequestPageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_api_provider_v1_site_network_requests__request_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderSiteNetworkRequestOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refuse_api_provider_v1_site_network_requests__request_id__refuse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DecisionIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderSiteNetworkRequestOut"];
                 };
             };
             /** @description Validation Error */

@@ -5,6 +5,7 @@ import { adminOpsEn } from "./areas/adminOps.en";
 import { residentEn } from "./areas/resident.en";
 import { qualityEn } from "./areas/quality.en";
 import { publicSiteEn } from "./areas/publicSite.en";
+import { camerasEn } from "./areas/cameras.en";
 import type { MessageKey } from "./vi";
 
 // English: the second language. The type makes a missing or extra key a compile error.
@@ -16,4 +17,5 @@ export const en: Record<MessageKey, string> = {
   ...residentEn,
   ...qualityEn,
   ...publicSiteEn,
+  ...camerasEn,
 };

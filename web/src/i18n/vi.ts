@@ -7,6 +7,7 @@ import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
+import { camerasVi } from "./areas/cameras.vi";
 
 export const vi = {
   ...baseVi,
@@ -16,6 +17,7 @@ export const vi = {
   ...residentVi,
   ...qualityVi,
   ...publicSiteVi,
+  ...camerasVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;
