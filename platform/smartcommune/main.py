@@ -21,7 +21,7 @@ from smartcommune.platform.commune.router import router as commune_router
 from smartcommune.platform.devices.router import router as devices_router
 from smartcommune.platform.directory.router import router as directory_router
 from smartcommune.platform.fees.router import router as fees_router
-from smartcommune.platform.http.errors import install_error_handlers
+from smartcommune.platform.http.errors import ERROR_RESPONSES, OPEN311_ERROR_RESPONSES, install_error_handlers
 from smartcommune.platform.http.limits import BodyLimitMiddleware
 from smartcommune.platform.http.policy import install_input_policy
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
@@ -121,7 +121,8 @@ def create_app() -> FastAPI:
         public_site_router,  # last: its pages are at the commune's root (`/`, `/reports`, …)
     ):
         install_input_policy(router)  # text and integer policy on every route, before any dependency runs
-        app.include_router(router)
+        errors = OPEN311_ERROR_RESPONSES if router is open311_router else ERROR_RESPONSES
+        app.include_router(router, responses=errors)  # every error answer documented (the fuzzer checks them)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

@@ -38,7 +38,18 @@ pytestmark = [
 ]
 
 # In web/e2e/run.mjs order: the resident flow counts unread messages before other flows send more.
-FLOWS = ("provider", "admin", "resident", "accessibility", "isolation", "report", "announcement", "onboarding")
+FLOWS = (
+    "provider",
+    "admin",
+    "resident",
+    "accessibility",
+    "isolation",
+    "report",
+    "announcement",
+    "onboarding",
+    "journey-resident",
+    "public",
+)
 
 # Each flow's screenshots that must exist when it passes.
 SCREENSHOTS = {
@@ -76,7 +87,8 @@ with tenant_transaction(info_from_row(get_commune(owner_engine(), 19597))) as db
 """
 
 # Several flows sign the same resident in; the production limit (5 codes an hour per phone) would refuse some.
-PLATFORM_ENV = {"OTP_REQUESTS_PER_HOUR": "100"}
+# The resident journey plays the bank (a SePay webhook with this key), as the outside party it is.
+PLATFORM_ENV = {"OTP_REQUESTS_PER_HOUR": "100", "SEPAY_API_KEY": "e2e-sepay-key"}
 
 
 @pytest.fixture(scope="module")

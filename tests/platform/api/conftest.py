@@ -394,7 +394,7 @@ def economy_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
     if key == ("POST", "/api/v1/fees/reminders"):
         return Req(m, p, json={})
     if p == "/api/v1/fees/households/{household_id}/ledger":
-        return Req(m, p.format(household_id=900_000))
+        return Req(m, p.format(household_id=people_household(tenant)))
     if p == "/api/v1/me/invoices/{invoice_id}/vietqr":
         # Somebody else's invoice: every caller gets 404.
         return Req(m, p.format(invoice_id=economy_invoice(tenant)), expect=404)

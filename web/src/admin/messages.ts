@@ -8,8 +8,10 @@ import { publicSiteEn } from "../i18n/areas/publicSite.en";
 import { publicSiteVi } from "../i18n/areas/publicSite.vi";
 import { camerasEn } from "../i18n/areas/cameras.en";
 import { camerasVi } from "../i18n/areas/cameras.vi";
+import { messagesEn } from "../i18n/areas/messages.en";
+import { messagesVi } from "../i18n/areas/messages.vi";
 
 addMessages(
-  { ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...camerasVi },
-  { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...camerasEn },
+  { ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi, ...camerasVi },
+  { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn, ...camerasEn },
 );

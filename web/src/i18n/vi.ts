@@ -8,6 +8,7 @@ import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
 import { camerasVi } from "./areas/cameras.vi";
+import { messagesVi } from "./areas/messages.vi";
 
 export const vi = {
   ...baseVi,
@@ -18,6 +19,7 @@ export const vi = {
   ...qualityVi,
   ...publicSiteVi,
   ...camerasVi,
+  ...messagesVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -142,8 +143,41 @@ class OtpChallenge(ControlBase):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()
+    client_addr: Mapped[str | None] = mapped_column(String(64))  # who asked (limits per address, c0009)
 
-    __table_args__ = (Index("ix_otp_challenges_phone", "commune_code", "phone", "created_at"),)
+    __table_args__ = (
+        Index("ix_otp_challenges_phone", "commune_code", "phone", "created_at"),
+        Index("ix_otp_challenges_client", "client_addr", "created_at"),
+        Index("ix_otp_challenges_commune_time", "commune_code", "created_at"),
+    )
+
+
+class LoginThrottle(ControlBase):
+    """Failed password logins per key: `account:<realm>:<username>` (known or not) or `address:<ip>`."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime] = _now()
+    last_failure_at: Mapped[datetime] = _now()
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AbuseAlarm(ControlBase):
+    """A limit that tripped (OTP pumping from one address or against one commune, login guessing)."""
+
+    __tablename__ = "abuse_alarms"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    commune_code: Mapped[int | None] = mapped_column(Integer)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = _now()
+
+    __table_args__ = (Index("ix_abuse_alarms_time", "created_at"),)
 
 
 class SigningKey(ControlBase):

@@ -315,6 +315,23 @@ describe("procedures and applications", () => {
     expect(lastBody(m, "POST", "/transition")).toEqual({ to: "needs_info", note: "Thiếu bản sao CCCD" });
   });
 
+  it("closes an application ready for pickup as delivered", async () => {
+    location.hash = "#/procedures/applications/21";
+    let status = "ready_for_pickup";
+    const { m, api } = apiWith({
+      "GET /api/v1/procedures": () => PROCEDURES,
+      "GET /api/v1/one-stop/applications/21": () => ({ ...application({ status }), attachments: [], history: [] }),
+      "POST /api/v1/one-stop/applications/21/transition": (_r, b) => {
+        status = JSON.parse(b).to;
+        return application({ status });
+      },
+    });
+    render(<ProceduresPage api={api} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Đã trao kết quả" }));
+    expect(await screen.findByText("Đã chuyển hồ sơ sang “Đã trả kết quả”.")).toBeTruthy();
+    expect(lastBody(m, "POST", "/transition").to).toBe("delivered");
+  });
+
   it("adds a procedure to the catalogue", async () => {
     location.hash = "#/procedures/catalogue";
     const { m, api } = apiWith({

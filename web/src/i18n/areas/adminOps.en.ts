@@ -405,4 +405,7 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
   "adminOps.report.unknownReporter": "Reporter unknown",
   "adminOps.report.unassigned": "Not assigned",
   "adminOps.report.pickStaff": "— Choose an official —",
+
+  "adminPeople.app.status.delivered": "Result delivered",
+  "adminPeople.app.action.delivered": "Mark the result as handed over",
 };

@@ -403,4 +403,7 @@ export const adminOpsVi = {
   "adminOps.report.unknownReporter": "Không rõ người gửi",
   "adminOps.report.unassigned": "Chưa giao",
   "adminOps.report.pickStaff": "— Chọn cán bộ —",
+
+  "adminPeople.app.status.delivered": "Đã trả kết quả",
+  "adminPeople.app.action.delivered": "Đã trao kết quả",
 } as const;
