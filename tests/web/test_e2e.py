@@ -38,7 +38,18 @@ pytestmark = [
 ]
 
 # In web/e2e/run.mjs order: the resident flow counts unread messages before other flows send more.
-FLOWS = ("provider", "admin", "resident", "accessibility", "isolation", "report", "announcement", "onboarding")
+FLOWS = (
+    "provider",
+    "admin",
+    "resident",
+    "accessibility",
+    "isolation",
+    "report",
+    "announcement",
+    "onboarding",
+    "journey-resident",
+    "public",
+)
 
 # Each flow's screenshots that must exist when it passes.
 SCREENSHOTS = {
@@ -53,7 +64,8 @@ SCREENSHOTS = {
 # (smartcommune.provisioning.demo.life).
 
 # Several flows sign the same resident in; the production limit (5 codes an hour per phone) would refuse some.
-PLATFORM_ENV = {"OTP_REQUESTS_PER_HOUR": "100"}
+# The resident journey plays the bank (a SePay webhook with this key), as the outside party it is.
+PLATFORM_ENV = {"OTP_REQUESTS_PER_HOUR": "100", "SEPAY_API_KEY": "e2e-sepay-key"}
 
 
 @pytest.fixture(scope="module")

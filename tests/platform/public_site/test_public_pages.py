@@ -99,7 +99,7 @@ def _seed(world: World) -> dict[str, object]:
             lat=16.80,
             lng=107.00,
             sla_due_at=due,
-            reporter_name="Lê Văn C",
+            reporter_name="Phan Thị Khách",
             address="Thôn An Bình",
         )
         fresh = Report(

@@ -7,6 +7,8 @@ import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
+import { camerasVi } from "./areas/cameras.vi";
+import { messagesVi } from "./areas/messages.vi";
 
 export const vi = {
   ...baseVi,
@@ -16,6 +18,8 @@ export const vi = {
   ...residentVi,
   ...qualityVi,
   ...publicSiteVi,
+  ...camerasVi,
+  ...messagesVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -45,10 +45,13 @@ def not_found_page(request: Request) -> str:
     """For a path under `/app/<app>/...` (the tenant prefix, if any, is in `root_path`)."""
     lang = lang_of(request)
     title, text, back = _NOT_FOUND[lang]
-    path = request.url.path
     parts = request.scope["path"].split("/")
     app = parts[2] if len(parts) > 2 and parts[2] in _APPS else None
-    home = f"{request.scope.get('root_path', '')}/app/{app}/" if app else f"{request.scope.get('root_path', '')}/"
+    # Inside the /app mount Starlette adds the mount to root_path while `path` keeps it: the commune's prefix
+    # (`/t/{slug}` or nothing) is root_path without that.
+    root = request.scope.get("root_path", "").removesuffix("/app")
+    path = root + request.scope["path"]
+    home = f"{root}/app/{app}/" if app else f"{root}/"
     return (
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"

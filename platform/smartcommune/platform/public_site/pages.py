@@ -200,7 +200,7 @@ def listings(s: Site, rows: Sequence[Listing], *, kind: str | None) -> str:
             f"<li class='card'>{photo}<p class='m'><span class='tag'>{s.e(f'listings.kind.{item.kind}')}</span></p>"
             f"<h2 style='margin-top:.2rem'>{escape(item.title)}</h2><p>{_price(s, item)}</p>"
             f"<p class='m'>{escape(item.description[:180])}{'…' if len(item.description) > 180 else ''}</p>"
-            f"<p><a href='{s.href(f'/listings/{item.id}')}'>{more}<span class='skip'>: {escape(item.title)}</span></a></p></li>"
+            f"<p><a href='{s.href(f'/listings/{item.id}')}' aria-label='{more}: {escape(item.title, quote=True)}'>{more}</a></p></li>"
         )
     tabs = " · ".join(
         (f"<b>{s.e(key)}</b>" if k == (kind or "") else f"<a href='{s.href('/listings', kind=k)}'>{s.e(key)}</a>")

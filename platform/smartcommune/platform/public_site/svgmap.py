@@ -45,9 +45,9 @@ def render(points: Sequence[Point], *, title: str, desc: str, legend: tuple[str,
         x, y = xy(p)
         fill = "#0b6b3a" if p.done else "#b45309"
         shape = (
-            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='9' fill='{fill}' stroke='#fff' stroke-width='2'/>"
+            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='13' fill='{fill}' stroke='#fff' stroke-width='3'/>"
             if p.done
-            else f"<rect x='{x - 8:.1f}' y='{y - 8:.1f}' width='16' height='16' fill='{fill}' stroke='#fff' stroke-width='2'/>"
+            else f"<rect x='{x - 12:.1f}' y='{y - 12:.1f}' width='24' height='24' fill='{fill}' stroke='#fff' stroke-width='3'/>"
         )
         dots.append(
             f"<a href='{p.href}' aria-label='{escape(p.label, quote=True)}'><title>{escape(p.label)}</title>{shape}</a>"
@@ -60,10 +60,10 @@ def render(points: Sequence[Point], *, title: str, desc: str, legend: tuple[str,
         f"<title id='map-t'>{escape(title)}</title><desc id='map-d'>{escape(desc)}</desc>"
         f"<rect width='{W}' height='{H}' fill='#eef4ef'/><g stroke='#d3e0d5' stroke-width='1'>{grid}</g>"
         f"{''.join(dots)}"
-        f"<g font-size='13' fill='#1b1b1b'><rect x='8' y='8' width='190' height='52' fill='#fff' opacity='.9'/>"
-        f"<rect x='16' y='16' width='12' height='12' fill='#b45309'/><text x='36' y='27'>{escape(open_label)}</text>"
-        f"<circle cx='22' cy='46' r='6' fill='#0b6b3a'/><text x='36' y='51'>{escape(done_label)}</text>"
+        f"<g font-size='24' fill='#1b1b1b'><rect x='8' y='8' width='300' height='84' fill='#fff' opacity='.92'/>"
+        f"<rect x='18' y='18' width='22' height='22' fill='#b45309'/><text x='52' y='38'>{escape(open_label)}</text>"
+        f"<circle cx='29' cy='70' r='11' fill='#0b6b3a'/><text x='52' y='79'>{escape(done_label)}</text>"
         f"<line x1='{W - 20 - scale_px:.1f}' y1='{H - 16}' x2='{W - 20}' y2='{H - 16}' stroke='#1b1b1b' stroke-width='3'/>"
-        f"<text x='{W - 20 - scale_px:.1f}' y='{H - 24}'>{scale_km:g} km</text><text x='{W - 30}' y='26'>N ↑</text></g>"
+        f"<text x='{W - 20 - scale_px:.1f}' y='{H - 26}'>{scale_km:g} km</text><text x='{W - 60}' y='36'>N ↑</text></g>"
         "</svg>"
     )

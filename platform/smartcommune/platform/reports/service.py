@@ -39,11 +39,14 @@ from smartcommune.platform.reports.schemas import (
     ReportForm,
     ReportOut,
     ReportStats,
+    StaffOut,
     TransitionIn,
 )
+from smartcommune.platform.residents.models import Resident
 from smartcommune.tenants import audit
-from smartcommune.tenants.authz.service import holders_of
+from smartcommune.tenants.authz.service import holders_of, members_of
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.control.models import IdentityAccount
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 
@@ -281,7 +284,23 @@ def to_out(report: Report, photos: Sequence[ReportPhoto]) -> ReportOut:
 def detail(db: Session, report: Report, who: Viewer) -> ReportDetail:
     photos = repository.photos_of(db, [report.id])[report.id]
     events = repository.events_of(db, report.id, include_internal=who.triager)
-    return ReportDetail(**to_out(report, photos).model_dump(), events=[EventOut.model_validate(e) for e in events])
+    out = ReportDetail(
+        **with_names(to_out(report, photos)).model_dump(), events=[EventOut.model_validate(e) for e in events]
+    )
+    if who.triager and not report.anonymous and report.reporter:
+        person = db.scalar(
+            select(Resident).where(Resident.account_subject == report.reporter).order_by(Resident.id.desc()).limit(1)
+        )
+        account = _accounts([report.reporter]).get(report.reporter)
+        out.reporter_display = (
+            (person.full_name if person else None)
+            or report.reporter_name
+            or (account.display_name or account.username if account else None)
+        )
+        out.reporter_phone = (person.phone if person else None) or (account.phone if account else None)
+    elif who.triager and not report.anonymous:
+        out.reporter_display = report.reporter_name
+    return out
 
 
 def list_for(
@@ -419,7 +438,51 @@ def comment(db: Session, report: Report, body: str, who: Viewer, *, internal: bo
     return event
 
 
-def assign(db: Session, report_id: int, assignee: str, who: Viewer) -> Report:
+# -- staff (assignees) --------------------------------------------------------------------------------
+def _accounts(subjects: Sequence[str]) -> dict[str, IdentityAccount]:
+    ids = []
+    for s in subjects:
+        try:
+            ids.append(uuid.UUID(s))
+        except ValueError:
+            continue
+    if not ids:
+        return {}
+    with Session(app_engine(), expire_on_commit=False) as session:
+        return {str(a.id): a for a in session.scalars(select(IdentityAccount).where(IdentityAccount.id.in_(ids)))}
+
+
+def staff(tenant: TenantInfo) -> list[StaffOut]:
+    """The commune's officials (anyone holding a role here), enabled accounts only, by name."""
+    accounts = _accounts(members_of(app_engine(), tenant.commune_code))
+    out = [
+        StaffOut(id=sid, display_name=a.display_name or a.username or sid, username=a.username)
+        for sid, a in accounts.items()
+        if a.enabled and a.commune_code == tenant.commune_code
+    ]
+    return sorted(out, key=lambda s: s.display_name.casefold())
+
+
+def name_of(subject: str | None) -> str | None:
+    if not subject:
+        return None
+    a = _accounts([subject]).get(subject)
+    return (a.display_name or a.username) if a else None
+
+
+def with_names(out: ReportOut) -> ReportOut:
+    out.assignee_name = name_of(out.assignee)
+    return out
+
+
+def assign(db: Session, report_id: int, assignee: str, who: Viewer, tenant: TenantInfo) -> Report:
+    if assignee not in {s.id for s in staff(tenant)}:
+        raise InvalidInput(
+            "Người được giao phải là cán bộ của xã.",
+            "The assignee must be one of the commune's officials.",
+            code="unknown_assignee",
+            field="assignee",
+        )
     report = _locked(db, report_id)
     before = report.assignee
     report.assignee = assignee

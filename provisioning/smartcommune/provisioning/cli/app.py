@@ -31,10 +31,9 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
         """Run the API (control schema is brought to head first)."""
         import uvicorn
 
+        from smartcommune.platform.http.server import uvicorn_options
         from smartcommune.tenants.bootstrap import bootstrap
         from smartcommune.tenants.database import owner_engine
-
-        from smartcommune.platform.http.server import uvicorn_options
 
         bootstrap(owner_engine())
         uvicorn.run(
