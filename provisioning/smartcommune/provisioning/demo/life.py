@@ -308,7 +308,7 @@ def _seed(db: TenantSession, tenant: TenantInfo, demo: DemoCommune) -> dict[str,
         )
         for step in moves:
             if step == "in_progress":
-                reports.assign(db, report.id, official_subject, official)
+                reports.assign(db, report.id, official_subject, official, tenant)
             note = {
                 "resolved": "Đã khắc phục xong, cảm ơn bà con đã phản ánh.",
                 "rejected": "Nội dung trùng với phản ánh đã xử lý trước đó.",
