@@ -267,7 +267,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My Inbox */
+        /**
+         * My Inbox
+         * @description The caller's messages, rendered in their language (`lang`, else Accept-Language, else Vietnamese).
+         */
         get: operations["my_inbox_api_v1_inbox_get"];
         put?: never;
         post?: never;
@@ -5523,6 +5526,12 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
+            /** Code */
+            code?: string | null;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** InboxPage */
         InboxPage: {
@@ -10776,8 +10785,11 @@ export interface operations {
             query?: {
                 before_id?: number | null;
                 limit?: number;
+                lang?: string | null;
             };
-            header?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10913,8 +10925,12 @@ export interface operations {
     };
     mark_read_api_v1_inbox__item_id__read_post: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                lang?: string | null;
+            };
+            header?: {
+                "accept-language"?: string | null;
+            };
             path: {
                 item_id: number;
             };
