@@ -21,6 +21,7 @@ from smartcommune.platform.commune.router import router as commune_router
 from smartcommune.platform.devices.router import router as devices_router
 from smartcommune.platform.directory.router import router as directory_router
 from smartcommune.platform.fees.router import router as fees_router
+from smartcommune.platform.files.storage import check_file_store_settings
 from smartcommune.platform.http.errors import install_error_handlers
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
 from smartcommune.platform.identity.router import router as identity_router
@@ -73,6 +74,7 @@ class _WebFiles(StaticFiles):
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging()
+    check_file_store_settings(settings)
     app = FastAPI(
         title=API_TITLE,
         version="0.1.0",
