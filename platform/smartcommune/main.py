@@ -22,7 +22,9 @@ from smartcommune.platform.devices.router import router as devices_router
 from smartcommune.platform.directory.router import router as directory_router
 from smartcommune.platform.fees.router import router as fees_router
 from smartcommune.platform.files.storage import check_file_store_settings
-from smartcommune.platform.http.errors import install_error_handlers
+from smartcommune.platform.http.errors import ERROR_RESPONSES, OPEN311_ERROR_RESPONSES, install_error_handlers
+from smartcommune.platform.http.limits import BodyLimitMiddleware
+from smartcommune.platform.http.policy import install_input_policy
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
 from smartcommune.platform.identity.router import router as identity_router
 from smartcommune.platform.inbox.router import router as inbox_router
@@ -43,6 +45,7 @@ from smartcommune.platform.payments.router import router as payments_router
 from smartcommune.platform.procedures.router import router as procedures_router
 from smartcommune.platform.production.router import public_router as trace_router
 from smartcommune.platform.production.router import router as production_router
+from smartcommune.platform.public_site.router import router as public_site_router
 from smartcommune.platform.reports.router import router as reports_router
 from smartcommune.platform.residents.router import router as residents_router
 from smartcommune.platform.surveys.router import router as surveys_router
@@ -56,6 +59,7 @@ from smartcommune.provisioning.fleet.tasks import BEAT as FLEET_BEAT
 from smartcommune.provisioning.insight.router import router as provider_insight_router
 from smartcommune.provisioning.runs.router import router as provisioning_router
 from smartcommune.provisioning.runs.tasks import BEAT as PROVISIONING_BEAT
+from smartcommune.provisioning.site_networks.router import router as provider_site_networks_router
 from smartcommune.tenants.settings import get_settings
 
 API_TITLE = "Smart Commune — Nền tảng xã thông minh"
@@ -115,8 +119,12 @@ def create_app() -> FastAPI:
         listings_router,
         provider_insight_router,
         provider_fleet_router,
+        provider_site_networks_router,
+        public_site_router,  # last: its pages are at the commune's root (`/`, `/reports`, …)
     ):
-        app.include_router(router)
+        install_input_policy(router)  # text and integer policy on every route, before any dependency runs
+        errors = OPEN311_ERROR_RESPONSES if router is open311_router else ERROR_RESPONSES
+        app.include_router(router, responses=errors)  # every error answer documented (the fuzzer checks them)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
@@ -126,8 +134,10 @@ def create_app() -> FastAPI:
         # Gzipped: the resident app's first load goes over slow 3G (~70 % fewer bytes for the JS).
         app.mount("/app", GZipMiddleware(_WebFiles(directory=WEB_DIST, html=True), minimum_size=512), name="web")
 
-    # Outermost first: request id → metrics → tenant resolution.
+    # Outermost first: request id (and the answer to anything that escapes) → metrics → body limit →
+    # tenant resolution (refuses control characters in the path before any lookup).
     app.add_middleware(TenantResolutionMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     if settings.environment != "test":

@@ -184,8 +184,8 @@ export async function sessionToken(page) {
 // --- API -------------------------------------------------------------------------------------------------
 
 /** An HTTP call to the platform from Node (not the page): `{status, body}`. */
-export async function apiCall(method, path, { token, json, form } = {}) {
-  const headers = { Accept: "application/json" };
+export async function apiCall(method, path, { token, json, form, headers: extra } = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (token) headers.Authorization = `Bearer ${token}`;
   let body;
   if (json !== undefined) {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     credential_key: str = ""
     # The platform's own networks (comma-separated CIDRs): never reachable through a camera URL.
     netguard_deny_cidrs: str = ""
+    # Development only (`make run`, e2e): exact host:port pairs (or URLs) of camera simulators a camera URL
+    # may point at even on loopback. Refused at start-up when ENVIRONMENT=production.
+    dev_camera_urls: str = ""
     camera_open_timeout_ms: int = 1500
     camera_read_timeout_ms: int = 1500
     camera_health_interval_s: int = 30
@@ -89,6 +92,12 @@ class Settings(BaseSettings):
     mqtt_ingest_batch: int = 500
     mqtt_ingest_flush_ms: int = 200
     mqtt_ingest_ack_after_commit: bool = False
+
+    @model_validator(mode="after")
+    def _no_dev_cameras_in_production(self) -> Settings:
+        if self.environment == "production" and self.dev_camera_urls.strip():
+            raise ValueError("DEV_CAMERA_URLS is a development setting; it is refused when ENVIRONMENT=production")
+        return self
 
 
 @lru_cache

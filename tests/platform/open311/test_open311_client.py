@@ -134,6 +134,14 @@ def test_a_spec_client_round_trip(world: World, fmt: str) -> None:
     )
     assert len(created) == 1 and set(created[0]) == POST_FIELDS
     request_id = str(created[0]["service_request_id"])
+    # Public once the commune has accepted it (the default of `reports_public_after`).
+    with pytest.raises(Open311Failure) as err:
+        client.request(request_id)
+    assert err.value.status == 404
+    official = world.person(a, "commune_official")
+    accept = {"to": "accepted", "note": "Đã tiếp nhận"}
+    transition = f"/api/v1/triage/reports/{request_id}/transition"
+    assert world.call("POST", transition, a, official, json=accept).status_code == 200
 
     [fetched] = client.request(request_id)
     assert set(fetched) == REQUEST_FIELDS
@@ -153,10 +161,8 @@ def test_a_spec_client_round_trip(world: World, fmt: str) -> None:
     assert request_id not in {str(r["service_request_id"]) for r in client.requests(status="closed")}
     assert request_id in {str(r["service_request_id"]) for r in client.requests(status="open,closed")}
     assert client.requests(start_date="2000-01-01T00:00:00Z", end_date="2000-01-02T00:00:00Z") == []
-    official = world.person(a, "commune_official")
-    for to in ("accepted", "resolved"):
-        path = f"/api/v1/triage/reports/{request_id}/transition"
-        assert world.call("POST", path, a, official, json={"to": to, "note": "Đã dọn"}).status_code == 200
+    path = f"/api/v1/triage/reports/{request_id}/transition"
+    assert world.call("POST", path, a, official, json={"to": "resolved", "note": "Đã dọn"}).status_code == 200
     [closed] = client.request(request_id)
     assert closed["status"] == "closed" and closed["status_notes"] == "Đã dọn"
     assert request_id in {str(r["service_request_id"]) for r in client.requests(status="closed")}
@@ -222,6 +228,9 @@ def test_commune_host_and_prefix(world: World) -> None:
     assert category["code"] in {s["service_code"] for s in on_host.services()}
     prefixed = GeoReportClient(world.client, f"/t/{a.slug}/open311/v2", None, "json")
     [created] = prefixed.post_request(key, service_code=category["code"], address_id="CL-7")
+    official = world.person(a, "commune_official")
+    accept = f"/api/v1/triage/reports/{created['service_request_id']}/transition"
+    assert world.call("POST", accept, a, official, json={"to": "accepted"}).status_code == 200
     assert prefixed.request(str(created["service_request_id"]))[0]["address_id"] == "CL-7"
     mismatch = GeoReportClient(
         world.client, "/open311/v2", str(b.commune_code), "json", headers={"Host": f"{a.slug}.localhost"}
@@ -243,3 +252,32 @@ def test_commune_host_and_prefix(world: World) -> None:
     with pytest.raises(Open311Failure) as err:
         prefixed.post_request(key, service_code=category["code"], address_id="CL-7")
     assert err.value.status == 403
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_discovery_names_the_endpoint(world: World, fmt: str) -> None:
+    """Issue 15: `discovery.json` answered 404. A spec client starts there to find the endpoint."""
+    a = world.a
+    for path in (f"/open311/v2/discovery.{fmt}", f"/open311/v2/discovery.{fmt}?jurisdiction_id={a.commune_code}"):
+        response = world.client.get(path)
+        assert response.status_code == 200, response.text
+        if fmt == "json":
+            doc = response.json()
+            [endpoint] = doc["endpoints"]
+            formats = endpoint["formats"]
+        else:
+            tree = ET.fromstring(response.content)  # noqa: S314 (our own server's answer, in a test)
+            assert tree.tag == "discovery"
+            doc = {c.tag: c.text for c in tree if c.tag != "endpoints"}
+            [node] = tree.findall("endpoints/endpoint")
+            endpoint = {c.tag: c.text for c in node if c.tag != "formats"}
+            formats = [f.text for f in node.findall("formats/format")]
+        assert doc["changeset"].endswith("Z") and doc["contact"] and doc["key_service"]
+        assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+        assert endpoint["type"] == "production" and set(formats) == {"text/xml", "application/json"}
+        assert endpoint["url"].endswith("/open311/v2")
+    here = world.client.get(f"/t/{a.slug}/open311/v2/discovery.json").json()
+    assert here["endpoints"][0]["url"].endswith(f"/t/{a.slug}/open311/v2") and a.name in here["contact"]
+    # The endpoint it names answers.
+    services = world.client.get(f"/t/{a.slug}/open311/v2/services.json")
+    assert services.status_code == 200

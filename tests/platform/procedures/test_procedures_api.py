@@ -97,6 +97,9 @@ def test_application_flow(world: World, which: str) -> None:
     assert supplemented.status_code == 200 and supplemented.json()["status"] == "processing"
     assert move({"to": "approved", "note": "Đủ điều kiện"}).status_code == 200
     assert move({"to": "ready_for_pickup", "note": "Mời nhận tại bộ phận một cửa"}).status_code == 200
+    # The last step: the result was handed over (bug: there was no state after "ready for pickup").
+    assert move({"to": "delivered", "note": "Đã trao kết quả"}).json()["status"] == "delivered"
+    assert move({"to": "processing"}).status_code == 409
 
     history = world.call("GET", f"/api/v1/applications/{app['id']}", tenant, resident).json()
     assert [h["to_status"] for h in history["history"]] == [
@@ -106,11 +109,25 @@ def test_application_flow(world: World, which: str) -> None:
         "processing",
         "approved",
         "ready_for_pickup",
+        "delivered",
     ]
     assert len(history["attachments"]) == 2
     inbox = world.call("GET", "/api/v1/inbox", tenant, resident).json()["items"]
     notes = [i for i in inbox if i["kind"] == "application_status" and i["source_id"] == str(app["id"])]
-    assert len(notes) == 6
+    # Every official's step reaches the resident; their own supplement does not (bug: it did).
+    assert [n["data"]["status"] for n in reversed(notes)] == [
+        "received",
+        "processing",
+        "needs_info",
+        "approved",
+        "ready_for_pickup",
+        "delivered",
+    ]
+    # The commune's officials hear of the new application and of the supplement, linked to it.
+    staff_inbox = world.call("GET", "/api/v1/inbox", tenant, desk).json()["items"]
+    mine_only = [i for i in staff_inbox if i["source_id"] == str(app["id"])]
+    assert [i["kind"] for i in reversed(mine_only)] == ["application_new", "application_supplemented"]
+    assert mine_only[0]["link"] == f"/procedures/applications/{app['id']}"
     assert world.call("GET", "/api/v1/inbox", tenant, stranger).json()["items"] == []
 
     counters = world.call("GET", "/api/v1/public/procedures/counters", tenant).json()

@@ -235,7 +235,11 @@ def test_public_trace_page_on_the_commune_host(client: TestClient, communes: tup
     html = page.text
     assert "<html lang='vi'>" in html and "Ớt bột Cam Lộ hộp 100 g" in html and "Hộ ông Nguyễn Văn An" in html
     assert "VietGAP" in html and "OCOP 4 sao" in html and "Abamectin 3.6EC" in html and "cách ly 7 ngày" in html
-    assert "<script" not in html and len(page.content) < 8_000
+    assert "<script" not in html and len(page.content) < 12_000
+    # In the commune's frame (issue 15): its name, menu and colour; English on request.
+    assert f"href='/'>{a.name}</a>" in html and "href='/listings'" in html and "--c:#" in html
+    en = client.get(path, params={"lang": "en"}, headers={"host": host, "accept": "text/html"}).text
+    assert "<html lang='en'>" in en and "Production log" in en and "pre-harvest interval 7 days" in en
     data = client.get(path, params={"format": "json"}, headers={"host": host}).json()
     assert data["uri"] == packed["uri"] and data["lot"]["code"] == packed["code"]
     assert [s["type"] for s in data["timeline"]] == ["seeding", "input", "observation", "harvest", "packing"]

@@ -1,5 +1,6 @@
 """The public map is paged (newest first, `next_before_id`), narrows to a bounding box, never shows hidden
-reports or the reporter of an anonymous one, and the public list carries only visible photo ids."""
+reports or the reporter of an anonymous one, and the public list carries only visible photo ids. A new report is
+public only once accepted, unless the commune publishes at once (`reports_public_after`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from smartcommune.platform.reports.models import Report, ReportCategory
 from smartcommune.tenants.session import tenant_transaction
 
 
-def _seed(world: World) -> tuple[str, list[int]]:
+def _seed(world: World, status: str = "accepted") -> tuple[str, list[int]]:
     code = unique("map")[:40]
     with tenant_transaction(world.a) as db:
         category = ReportCategory(code=code, name="Ngập úng", sla_hours=24, responsible_role="commune_official")
@@ -23,7 +24,7 @@ def _seed(world: World) -> tuple[str, list[int]]:
             r = Report(
                 category_id=category.id,
                 description=f"Ngập đường số {i} " + "x" * 400,
-                status="new",
+                status=status,
                 source="app",
                 anonymous=i == 1,
                 reporter_name="Lê Thị D",
@@ -76,3 +77,49 @@ def test_public_map_pages_and_bbox(world: World) -> None:
     single = world.call("GET", f"/api/v1/public/reports/{ids[0]}", world.a).json()
     assert single == listed[ids[0]]
     assert world.call("GET", f"/api/v1/public/reports/{ids[2]}", world.a).status_code == 404
+
+
+def _set_public_after(world: World, value: str) -> None:
+    admin = world.person(world.a, "commune_admin")
+    current = world.call("GET", "/api/v1/commune/settings", world.a, admin).json()
+    keep = ("display_name", "primary_color", "contact_phone", "contact_email", "address", "office_hours")
+    body = {k: current[k] for k in keep} | {"reports_public_after": value}
+    saved = world.call("PUT", "/api/v1/commune/settings", world.a, admin, json=body)
+    assert saved.status_code == 200 and saved.json()["reports_public_after"] == value
+
+
+def test_a_new_report_is_public_only_after_acceptance_by_default(world: World) -> None:
+    """Issue 15: a new, unmoderated report was public at once (list, map, single view, Open311)."""
+    admin = world.person(world.a, "commune_admin")
+    assert world.call("GET", "/api/v1/commune/settings", world.a, admin).json()["reports_public_after"] == "accepted"
+    code, ids = _seed(world, status="new")
+    visible = [i for n, i in enumerate(ids) if n != 2]
+
+    def public_ids() -> dict[str, set[int]]:
+        listed = world.call("GET", "/api/v1/public/reports", world.a, params={"category": code}).json()
+        mapped = world.call("GET", "/api/v1/public/reports/map", world.a, params={"category": code}).json()
+        o311 = world.client.get(f"/t/{world.a.slug}/open311/v2/requests.json", params={"service_code": code}).json()
+        return {
+            "list": {r["id"] for r in listed},
+            "map": {f["id"] for f in mapped["features"]},
+            "open311": {int(r["service_request_id"]) for r in o311},
+            "single": {i for i in ids if world.call("GET", f"/api/v1/public/reports/{i}", world.a).status_code == 200},
+        }
+
+    assert public_ids() == {"list": set(), "map": set(), "open311": set(), "single": set()}
+    official = world.person(world.a, "commune_official")
+    path = f"/api/v1/triage/reports/{ids[0]}/transition"
+    assert world.call("POST", path, world.a, official, json={"to": "accepted"}).status_code == 200
+    assert set(map(frozenset, public_ids().values())) == {frozenset({ids[0]})}
+    # A commune that wants openness at once says so; a value other than the two is refused.
+    _set_public_after(world, "submitted")
+    try:
+        assert set(map(frozenset, public_ids().values())) == {frozenset(visible)}
+        bad = world.call("PUT", "/api/v1/commune/settings", world.a, admin, json={"reports_public_after": "soon"})
+        assert bad.status_code == 422
+        # Saving the other settings without naming it keeps it.
+        again = world.call("PUT", "/api/v1/commune/settings", world.a, admin, json={"display_name": None})
+        assert again.json()["reports_public_after"] == "submitted"
+    finally:
+        _set_public_after(world, "accepted")
+    assert set(map(frozenset, public_ids().values())) == {frozenset({ids[0]})}

@@ -315,3 +315,35 @@ def test_a_resend_with_the_same_client_ref_returns_the_same_report(world: World)
     assert _submit(world, other, _fresh_resident(other), other_category["id"], client_ref=ref).status_code == 201
     bad = _submit(world, tenant, resident, category["id"], client_ref="not-a-uuid")
     assert bad.status_code == 422
+
+
+def test_triage_names_the_reporter_and_assigns_only_staff(world: World) -> None:
+    """Bug: the detail showed the reporter as "—" (no name given on the form) and the assignee was free text:
+    anything was accepted, and nobody got the inbox item when it was not an account subject."""
+    tenant = world.a
+    category = _category(world, tenant)
+    resident, official = world.person(tenant, "resident"), world.person(tenant, "commune_official")
+    rid = _submit(world, tenant, resident, category["id"]).json()["id"]
+    detail = world.call("GET", f"/api/v1/triage/reports/{rid}", tenant, official).json()
+    assert detail["reporter_display"] == resident.username  # the account's display name (no resident record)
+
+    staff = world.call("GET", "/api/v1/triage/staff", tenant, official)
+    assert staff.status_code == 200
+    ids = {s["id"]: s for s in staff.json()}
+    assert official.subject in ids and resident.subject not in ids
+    assert ids[official.subject]["display_name"] == official.username
+    assert world.call("GET", "/api/v1/triage/staff", tenant, resident).status_code == 403
+
+    bad = world.call("POST", f"/api/v1/triage/reports/{rid}/assign", tenant, official, json={"assignee": "ai-do"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "unknown_assignee"
+    other = world.person(world.b, "commune_official")
+    assert (
+        world.call(
+            "POST", f"/api/v1/triage/reports/{rid}/assign", tenant, official, json={"assignee": other.subject}
+        ).status_code
+        == 422
+    )
+    ok = world.call(
+        "POST", f"/api/v1/triage/reports/{rid}/assign", tenant, official, json={"assignee": official.subject}
+    )
+    assert ok.status_code == 200 and ok.json()["assignee_name"] == official.username

@@ -210,3 +210,35 @@ def test_csv_cells_cannot_become_formulas(communes: tuple[TenantInfo, TenantInfo
         _, data = service.export_csv(db, survey_id)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1][-1].startswith("'=") and rows[0][-1] == "Q1 =HYPERLINK()"
+
+
+def test_csv_names_the_resident_and_village_of_a_named_survey(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    """Bug: the resident column was empty when the respondent's registration was not yet verified (the
+    lookup filtered on `verified`), and there were no name/village columns."""
+    a, _ = communes
+    subject = str(uuid.uuid4())
+    with tenant_transaction(a) as db:
+        village = Village(code=f"N{uuid.uuid4().hex[:6]}", name="Thôn Nam")
+        db.add(village)
+        db.flush()
+        person = Resident(
+            full_name="Lê Thị Hoa", village_id=village.id, account_subject=subject, status="pending", source="self"
+        )
+        db.add(person)
+        db.flush()
+        person_id = person.id
+    survey_id, q = _survey(a, questions=[QuestionIn(kind="rating", prompt="Hài lòng?", scale_min_label="Kém")])
+    _answer(a, survey_id, {q[0]: 4}, subject)
+    with tenant_transaction(a) as db:
+        _, data = service.export_csv(db, survey_id)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["response_id", "submitted_at", "resident_id", "Họ và tên", "Thôn/bản"]
+    assert rows[1][2:5] == [str(person_id), "Lê Thị Hoa", "Thôn Nam"] and rows[1][-1] == "4"
+
+
+def test_rating_keeps_its_end_labels() -> None:
+    q = QuestionIn(
+        kind="rating", prompt="?", scale_min=1, scale_max=5, scale_min_label="Rất kém", scale_max_label="Rất tốt"
+    )
+    assert q.config() == {"min": 1, "max": 5, "min_label": "Rất kém", "max_label": "Rất tốt"}
+    assert QuestionIn(kind="rating", prompt="?").config() == {"min": 1, "max": 5}

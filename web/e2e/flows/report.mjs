@@ -79,7 +79,7 @@ export async function run(browser) {
   await checkA11y(official, "admin-report-detail-360");
 
   step("resident: “Phản ánh của tôi” shows it resolved, with the official's answer");
-  await resident.getByRole("link", { name: "Phản ánh của tôi" }).first().click();
+  await resident.getByRole("navigation", { name: "Điều hướng chính" }).getByRole("link", { name: "Đã gửi" }).click();
   await resident.getByRole("heading", { name: "Phản ánh của tôi" }).waitFor();
   const mine = resident.locator(`a[href="#/reports/${id}"]`);
   await mine.getByText("Đã xử lý xong").waitFor();

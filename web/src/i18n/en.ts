@@ -4,6 +4,9 @@ import { adminPeopleEn } from "./areas/adminPeople.en";
 import { adminOpsEn } from "./areas/adminOps.en";
 import { residentEn } from "./areas/resident.en";
 import { qualityEn } from "./areas/quality.en";
+import { publicSiteEn } from "./areas/publicSite.en";
+import { camerasEn } from "./areas/cameras.en";
+import { messagesEn } from "./areas/messages.en";
 import type { MessageKey } from "./vi";
 
 // English: the second language. The type makes a missing or extra key a compile error.
@@ -14,4 +17,7 @@ export const en: Record<MessageKey, string> = {
   ...adminOpsEn,
   ...residentEn,
   ...qualityEn,
+  ...publicSiteEn,
+  ...camerasEn,
+  ...messagesEn,
 };

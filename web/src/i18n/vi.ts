@@ -6,6 +6,9 @@ import { adminPeopleVi } from "./areas/adminPeople.vi";
 import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
+import { publicSiteVi } from "./areas/publicSite.vi";
+import { camerasVi } from "./areas/cameras.vi";
+import { messagesVi } from "./areas/messages.vi";
 
 export const vi = {
   ...baseVi,
@@ -14,6 +17,9 @@ export const vi = {
   ...adminOpsVi,
   ...residentVi,
   ...qualityVi,
+  ...publicSiteVi,
+  ...camerasVi,
+  ...messagesVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -8,6 +8,7 @@ import { useSession } from "../lib/useSession";
 import { Shell } from "../ui/components";
 import { InboxList } from "../ui/InboxList";
 import { TenantGate, type Commune } from "../ui/TenantGate";
+import { useResidentBranding } from "./branding";
 import { Home } from "./Home";
 import { Icon, type IconName } from "./icons";
 import { OtpLogin } from "./OtpLogin";
@@ -35,6 +36,7 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
   const { commune, baseUrl } = props;
   const { session, api, login, logout } = useSession(sessionKey("resident", commune.slug), baseUrl, props.fetch);
   const outbox = useOutbox(api, baseUrl, session);
+  const branding = useResidentBranding(api, baseUrl, commune.slug);
   const [install, setInstall] = useState<InstallPrompt | null>(null);
   useEffect(() => {
     const on = (e: Event) => {
@@ -51,7 +53,7 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
   }, [session]);
   const signOut = logout;
   return (
-    <Shell title={commune.name} subtitle={t("app.resident")} onLogout={session ? signOut : undefined}>
+    <Shell title={branding?.name ?? commune.name} subtitle={t("app.resident")} onLogout={session ? signOut : undefined}>
       {install && (
         <button
           type="button"
@@ -67,7 +69,10 @@ function Resident(props: { commune: Commune; baseUrl: string; fetch?: typeof fet
       {session ? (
         <SignedIn {...{ api, commune, baseUrl, session, outbox, params: [] }} />
       ) : (
-        <OtpLogin api={api} communeCode={commune.commune_code} onLogin={login} />
+        <>
+          <OtpLogin api={api} communeCode={commune.commune_code} onLogin={login} />
+          <PublicLinks baseUrl={baseUrl} />
+        </>
       )}
     </Shell>
   );
@@ -77,7 +82,8 @@ const TABS: { route: string; label: MessageKey; icon: IconName; module?: string 
   { route: "/", label: "resident.nav.home", icon: "home" },
   { route: "/inbox", label: "resident.nav.inbox", icon: "news" },
   { route: REPORT_NEW.path, label: REPORT_NEW.label, icon: REPORT_NEW.icon, module: REPORT_NEW.module },
-  { route: MY_REPORTS.path, label: MY_REPORTS.label, icon: MY_REPORTS.icon, module: MY_REPORTS.module },
+  // A short label: "Phản ánh của tôi" wrapped to two lines in a quarter of a 390 px phone.
+  { route: MY_REPORTS.path, label: "resident.tab.myReports", icon: MY_REPORTS.icon, module: MY_REPORTS.module },
 ];
 
 function SignedIn(props: ScreenProps) {
@@ -89,9 +95,10 @@ function SignedIn(props: ScreenProps) {
   const tabs = TABS.filter((tab) => offered(tab, modules));
   let body;
   if (match) body = <LazyScreen key={match.screen.path} screen={match.screen} props={{ ...props, params: match.params }} />;
-  else if (route.startsWith("/inbox")) body = <InboxList api={props.api} />;
-  else body = <Home {...props} />;
-  const active = match ? match.screen.path : route.startsWith("/inbox") ? "/inbox" : "/";
+  else if (route === "/inbox" || route.startsWith("/inbox/")) body = <InboxList api={props.api} />;
+  else if (route === "/") body = <Home {...props} />;
+  else body = <NotFound route={route} />;
+  const active = match ? match.screen.path : route.startsWith("/inbox") ? "/inbox" : route === "/" ? "/" : null;
   return (
     <>
       <div class="screen">{body}</div>
@@ -104,6 +111,30 @@ function SignedIn(props: ScreenProps) {
         ))}
       </nav>
     </>
+  );
+}
+
+/** Visitors need no account: the commune's public pages (listings with booking, library, contacts…). */
+function PublicLinks(props: { baseUrl: string }) {
+  const route = useRoute();
+  const listings = route.startsWith("/listings");
+  return (
+    <p class="public-link">
+      <a href={`${props.baseUrl}/${listings ? "listings" : ""}`}>{t(listings ? "resident.public.listings" : "resident.public.home")}</a>
+    </p>
+  );
+}
+
+/** An address the app does not have (an old link, a typo, a screen whose module the commune turned off). */
+function NotFound(props: { route: string }) {
+  return (
+    <section class="card not-found" aria-labelledby="not-found-title">
+      <h2 id="not-found-title">{t("resident.notFound.title")}</h2>
+      <p>{t("resident.notFound.body", { route: `#${props.route}` })}</p>
+      <a class="button primary" href="#/">
+        {t("resident.notFound.home")}
+      </a>
+    </section>
   );
 }
 

@@ -109,6 +109,45 @@ function SupplementForm(props: { api: ScreenProps["api"]; id: number; onDone: ()
   );
 }
 
+/** The applicant's own files: each opens in a new tab (fetched with the session, never a bare URL). */
+function Attachments(props: { api: ScreenProps["api"]; id: number; files: { id: number; label: string }[] }) {
+  const [error, setError] = useState<unknown>(null);
+  async function open(fileId: number) {
+    setError(null);
+    const tab = window.open("", "_blank");
+    try {
+      const blob = (await call(
+        props.api.GET("/api/v1/applications/{application_id}/files/{attachment_id}", {
+          params: { path: { application_id: props.id, attachment_id: fileId } },
+          parseAs: "blob",
+        }),
+      )) as Blob;
+      const url = URL.createObjectURL(blob);
+      if (tab) tab.location.href = url;
+      else location.assign(url);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      tab?.close();
+      setError(err);
+    }
+  }
+  return (
+    <>
+      <h2>{t("resident.applications.attachments", { count: props.files.length })}</h2>
+      <ul class="plain">
+        {props.files.map((f) => (
+          <li key={f.id}>
+            <button type="button" class="linklike" onClick={() => void open(f.id)} aria-label={t("resident.applications.openFile", { name: f.label })}>
+              {f.label}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorNotice error={error} />
+    </>
+  );
+}
+
 function ApplicationDetail({ api, id }: ScreenProps & { id: number }) {
   const app = useAsync(() => loadWithOffline(api.GET("/api/v1/applications/{application_id}", { params: { path: { application_id: id } } })), [api, id]);
   const names = useProcedureNames(api);
@@ -134,7 +173,7 @@ function ApplicationDetail({ api, id }: ScreenProps & { id: number }) {
           </dl>
           {a.details && <p class="prewrap">{a.details}</p>}
           {a.status === "needs_info" && <SupplementForm api={api} id={a.id} onDone={app.reload} />}
-          {a.attachments.length > 0 && <p class="muted">{t("resident.applications.attachments", { count: a.attachments.length })}</p>}
+          {a.attachments.length > 0 && <Attachments api={api} id={a.id} files={a.attachments} />}
           <h2>{t("resident.myReports.history")}</h2>
           <ol class="timeline">
             {a.history.map((e) => (

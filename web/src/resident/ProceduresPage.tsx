@@ -7,6 +7,7 @@ import { useAsync } from "../lib/useAsync";
 import { Empty, ErrorNotice, Field, Loading, Notice } from "../ui/components";
 import { codeLabel } from "./labels";
 import { BackLink, loadWithOffline, LoadNotices, type ScreenProps } from "./screen";
+import { localPhone } from "./phone";
 
 type Procedure = Schemas["ProcedureOut"];
 
@@ -95,7 +96,7 @@ function ProcedureDetail(props: ScreenProps & { procedure: Procedure }) {
 }
 
 function ApplyForm(props: ScreenProps & { procedure: Procedure }) {
-  const phone = props.session.username && /^\+?[0-9]{8,15}$/.test(props.session.username) ? props.session.username : "";
+  const phone = localPhone(props.session.username);
   const [name, setName] = useState("");
   const [tel, setTel] = useState(phone);
   const [details, setDetails] = useState("");

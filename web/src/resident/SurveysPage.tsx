@@ -108,7 +108,7 @@ function problemsOf(error: unknown): Map<number, string> {
 
 function QuestionField({ q, value, problem, onChange }: { q: Question; value: unknown; problem?: string; onChange: (v: unknown) => void }) {
   const id = useId();
-  const cfg = q.config as { choices?: string[]; min?: number | null; max?: number | null; rows?: string[]; columns?: string[] };
+  const cfg = q.config as { choices?: string[]; min?: number | null; max?: number | null; min_label?: string; max_label?: string; rows?: string[]; columns?: string[] };
   const label = q.required ? t("resident.surveys.required", { prompt: q.prompt }) : q.prompt;
   const err = problem && (
     <small class="problem" role="alert">
@@ -179,6 +179,12 @@ function QuestionField({ q, value, problem, onChange }: { q: Question; value: un
               <span>{n}</span>
             </label>
           ))}
+          {(cfg.min_label || cfg.max_label) && (
+            <p class="scale-ends">
+              <span>{cfg.min_label ? `${lo} = ${cfg.min_label}` : ""}</span>
+              <span>{cfg.max_label ? `${hi} = ${cfg.max_label}` : ""}</span>
+            </p>
+          )}
           {err}
         </fieldset>
       );

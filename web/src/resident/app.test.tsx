@@ -49,15 +49,31 @@ describe("home", () => {
     expect(screen.getByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
   });
 
-  it("does not open a screen whose module is off", async () => {
+  it("does not open a screen whose module is off: it is not there", async () => {
     location.hash = "#/fees";
     const m = mockFetch({
       "GET /api/v1/commune": () => ({ ...CAM_LO, modules: ["announcements"] }),
       "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
     });
     render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
-    expect(await screen.findByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Không tìm thấy trang" })).toBeTruthy();
     expect(m.calls.some((c) => c.url.pathname.includes("/me/invoices"))).toBe(false);
+  });
+
+  it("shows a not-found page for an unknown address instead of the home page (issue 14)", async () => {
+    location.hash = "#/khong-co-trang-nay";
+    const m = mockFetch({
+      "GET /api/v1/commune": () => CAM_LO,
+      "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
+    });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    expect(await screen.findByRole("heading", { name: "Không tìm thấy trang" })).toBeTruthy();
+    expect(screen.getByText(/#\/khong-co-trang-nay/)).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Tin tức và thông báo" })).toBeNull();
+    const home = screen.getByRole("link", { name: "Về trang chủ" });
+    expect(home.getAttribute("href")).toBe("#/");
+    const tabs = screen.getByRole("navigation", { name: "Điều hướng chính" });
+    expect(tabs.querySelector('[aria-current="page"]')).toBeNull();
   });
 });
 
@@ -79,5 +95,41 @@ describe("lazily loaded screens", () => {
     fail = false;
     fireEvent.click(retry);
     expect(await screen.findByText("ok")).toBeTruthy();
+  });
+});
+
+describe("branding", () => {
+  it("shows the commune's display name, colour and logo from the public branding (issue 14)", async () => {
+    const m = mockFetch({
+      "GET /api/v1/commune": () => CAM_LO,
+      "GET /api/v1/inbox": () => ({ items: [], unread: 0 }),
+      "GET /api/v1/public/commune/branding": () => ({
+        name: "UBND xã Cam Lộ",
+        primary_color: "#7a1f5c",
+        logo_url: "/api/v1/public/commune/logo?v=abc",
+        contact_phone: null,
+        contact_email: null,
+        address: null,
+        office_hours: null,
+      }),
+    });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    expect(await screen.findByText("UBND xã Cam Lộ")).toBeTruthy();
+    const root = document.documentElement;
+    expect(root.style.getPropertyValue("--brand")).toBe("#7a1f5c");
+    expect(root.style.getPropertyValue("--sc-logo")).toContain("/t/cam-lo/api/v1/public/commune/logo?v=abc");
+    expect(root.classList.contains("has-logo")).toBe(true);
+    expect(JSON.parse(localStorage.getItem("sc.branding.cam-lo")!).primary_color).toBe("#7a1f5c");
+    expect(await screen.findByRole("heading", { name: "Tin tức và thông báo" })).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 50)); // the outbox's first refresh settles before the page goes
+  });
+
+  it("offers the public pages on the sign-in screen: visitors need no account", async () => {
+    localStorage.clear();
+    location.hash = "#/listings";
+    const m = mockFetch({ "GET /api/v1/commune": () => CAM_LO });
+    render(<ResidentApp fetch={m.fetch} pathname="/t/cam-lo/app/resident/" />);
+    const link = await screen.findByRole("link", { name: "Xem dịch vụ, sản phẩm và đặt chỗ không cần đăng nhập" });
+    expect(link.getAttribute("href")).toMatch(/\/t\/cam-lo\/listings$/);
   });
 });

@@ -2,5 +2,7 @@
 import { addMessages } from "../i18n";
 import { residentEn } from "../i18n/areas/resident.en";
 import { residentVi } from "../i18n/areas/resident.vi";
+import { messagesEn } from "../i18n/areas/messages.en";
+import { messagesVi } from "../i18n/areas/messages.vi";
 
-addMessages(residentVi, residentEn);
+addMessages({ ...residentVi, ...messagesVi }, { ...residentEn, ...messagesEn });

@@ -38,7 +38,7 @@ describe("procedures", () => {
     render(<ProceduresPage {...screenProps(m.fetch, ["1"])} />);
     expect(await screen.findByText("Giấy chứng sinh")).toBeTruthy();
     expect(screen.getByText("Miễn phí")).toBeTruthy();
-    expect((screen.getByLabelText("Số điện thoại") as HTMLInputElement).value).toBe("+84912000001");
+    expect((screen.getByLabelText("Số điện thoại") as HTMLInputElement).value).toBe("0912 000 001");
     fireEvent.input(screen.getByLabelText("Họ và tên"), { target: { value: "Nguyễn Văn A" } });
     fireEvent.input(screen.getByLabelText("Nội dung đề nghị"), { target: { value: "Khai sinh cho con" } });
     fireEvent.change(screen.getByLabelText("Giấy tờ đính kèm (ảnh hoặc PDF)"), { target: { files: [photoFile(1000, "giay-chung-sinh.jpg")] } });
@@ -48,7 +48,7 @@ describe("procedures", () => {
     const form = await formOf(post.body, post.headers.get("content-type"));
     expect(form.get("procedure_id")).toBe("1");
     expect(form.get("applicant_name")).toBe("Nguyễn Văn A");
-    expect(form.get("applicant_phone")).toBe("+84912000001");
+    expect(form.get("applicant_phone")).toBe("0912 000 001");
     expect((form.get("files") as File).name).toBe("giay-chung-sinh.jpg");
   });
 
@@ -83,6 +83,26 @@ describe("my applications", () => {
     expect(screen.getByText("Chuyển sang: Đang giải quyết")).toBeTruthy();
     expect(screen.getByText("Đang thẩm định")).toBeTruthy();
     expect(screen.getByText("1 tệp đính kèm")).toBeTruthy();
+  });
+
+  it("opens my own attachment with my session", async () => {
+    const m = mockFetch({
+      "GET /api/v1/public/procedures": () => CATALOGUE,
+      "GET /api/v1/applications/9": () => ({
+        ...APP,
+        attachments: [{ id: 3, label: "cccd.pdf", added_by: "+84912000001", created_at: "2026-11-21T02:00:00Z" }],
+        history: [],
+      }),
+      "GET /api/v1/applications/9/files/3": () => new Response("%PDF", { headers: { "content-type": "application/pdf" } }),
+    });
+    const opened: { location: { href: string } } = { location: { href: "" } };
+    window.open = (() => opened) as unknown as typeof window.open;
+    URL.createObjectURL = () => "blob:cccd";
+    URL.revokeObjectURL = () => undefined;
+    render(<ApplicationsPage {...screenProps(m.fetch, ["9"])} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Mở tệp cccd.pdf" }));
+    await waitFor(() => expect(opened.location.href).toBe("blob:cccd"));
+    expect(m.calls.find((c) => c.url.pathname.endsWith("/files/3"))!.headers.get("authorization")).toMatch(/^Bearer /);
   });
 
   it("sends the documents the commune asked for", async () => {

@@ -36,6 +36,14 @@ describe("surveys", () => {
     expect(screen.getByRole("link", { name: /Vệ sinh môi trường/ }).textContent).toContain("Đã trả lời");
   });
 
+  it("shows what the ends of a rating scale mean", async () => {
+    const rated = { ...SURVEY, questions: [q(5, "rating", "Mức hài lòng", { min: 1, max: 5, min_label: "Rất kém", max_label: "Rất tốt" })] };
+    const m = mockFetch({ "GET /api/v1/surveys/5": () => rated });
+    render(<SurveysPage {...screenProps(m.fetch, ["5"])} />);
+    expect(await screen.findByText("1 = Rất kém")).toBeTruthy();
+    expect(screen.getByText("5 = Rất tốt")).toBeTruthy();
+  });
+
   it("answers every kind of question in one response", async () => {
     const m = mockFetch({
       "GET /api/v1/surveys/5": () => SURVEY,

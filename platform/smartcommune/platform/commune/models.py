@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from smartcommune.tenants.tenant_schema import COMMUNE_IDS, TenantBase
 
 SETTINGS_ROW = 1
+REPORTS_PUBLIC_AFTER = ("accepted", "submitted")
+"""When a new field report becomes public: once an official accepted it (the default), or at once."""
 
 
 class CommuneSettings(TenantBase):
@@ -30,5 +32,6 @@ class CommuneSettings(TenantBase):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(300))
     office_hours: Mapped[str | None] = mapped_column(String(500))
+    reports_public_after: Mapped[str] = mapped_column(String(20), default="accepted", server_default="accepted")
     updated_by: Mapped[str | None] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

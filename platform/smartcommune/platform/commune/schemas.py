@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +21,11 @@ class CommuneSettingsIn(BaseModel):
     )
     address: PlainText | None = Field(default=None, max_length=300)
     office_hours: PlainText | None = Field(default=None, max_length=500)
+    reports_public_after: Literal["accepted", "submitted"] | None = Field(
+        default=None,
+        description="When a new field report becomes public (list, map, Open311): once an official accepted it "
+        "(`accepted`, the default) or at once (`submitted`). Omitted: stays as it is.",
+    )
 
 
 class CommuneBranding(BaseModel):
@@ -38,5 +44,6 @@ class CommuneSettingsOut(CommuneBranding):
     display_name: str | None
     official_name: str
     has_logo: bool
+    reports_public_after: Literal["accepted", "submitted"]
     updated_by: str | None
     updated_at: datetime | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import CursorResult
 from sqlalchemy.dialects.postgresql import insert
@@ -79,6 +79,7 @@ def to_out(tenant: TenantInfo, row: CommuneSettings | None) -> CommuneSettingsOu
         display_name=row.display_name if row else None,
         official_name=tenant.name,
         has_logo=bool(row and row.logo_file_id),
+        reports_public_after=reports_public_after(row),
         updated_by=row.updated_by if row else None,
         updated_at=row.updated_at if row else None,
     )
@@ -86,6 +87,16 @@ def to_out(tenant: TenantInfo, row: CommuneSettings | None) -> CommuneSettingsOu
 
 def get(db: Session, tenant: TenantInfo) -> CommuneSettingsOut:
     return to_out(tenant, _settings(db))
+
+
+def reports_public_after(row: CommuneSettings | None) -> Literal["accepted", "submitted"]:
+    value = row.reports_public_after if row is not None else "accepted"
+    return "submitted" if value == "submitted" else "accepted"
+
+
+def reports_public_at_once(db: Session) -> bool:
+    """Whether a new field report is public at once (`submitted`) or only once accepted (the default)."""
+    return reports_public_after(_settings(db)) == "submitted"
 
 
 def public_branding(db: Session, tenant: TenantInfo) -> CommuneBranding:
@@ -101,6 +112,7 @@ def _snapshot(row: CommuneSettings) -> dict[str, Any]:
         "contact_email": row.contact_email,
         "address": row.address,
         "office_hours": row.office_hours,
+        "reports_public_after": row.reports_public_after,
     }
 
 
@@ -129,6 +141,8 @@ def save(
         row.contact_email = _blank_to_none(data.contact_email)
         row.address = _blank_to_none(data.address)
         row.office_hours = _blank_to_none(data.office_hours)
+        if data.reports_public_after is not None:
+            row.reports_public_after = data.reports_public_after
 
     return _change(db, tenant, apply, action="update", actor=actor, actor_kind=actor_kind)
 

@@ -7,6 +7,8 @@ query per request and still sees status changes at once.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +28,12 @@ from smartcommune.tenants.settings import get_settings
 
 log = structlog.get_logger(__name__)
 _NEGATIVE_TTL_S = 5.0
+# A commune slug and a host name are ASCII labels: anything else never reaches the catalog query.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_HOST = re.compile(r"[a-z0-9.:\[\]-]{1,260}")
+# Characters the text policy refuses (see smartcommune.platform.http.policy): answered 422 here, before the
+# tenancy lookup, since the slug is the first user input a request carries.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -45,9 +53,13 @@ class TenantResolver:
         self._stopping = threading.Event()
 
     def by_slug(self, slug: str) -> TenantInfo | None:
+        if not _SLUG.fullmatch(slug):
+            return None  # cannot be a commune's slug: no catalog query
         return self._cached(self._by_slug, slug, lambda: self._load(Tenant.slug == slug))
 
     def by_host(self, host: str) -> TenantInfo | None:
+        if not _HOST.fullmatch(host.lower()):
+            return None
         host = host.split(":", 1)[0].lower().rstrip(".")
         base = get_settings().base_domain.lower()
         if host.endswith("." + base):
@@ -146,6 +158,9 @@ class TenantResolutionMiddleware:
         resolver = get_resolver()
         tenant: TenantInfo | None = None
         path: str = scope["path"]
+        if scope["type"] == "http" and _CONTROL.search(path):
+            await _refuse_control_character(path, send)
+            return
         if path.startswith("/t/"):
             slug, _, rest = path[3:].partition("/")
             tenant = resolver.by_slug(slug)
@@ -160,3 +175,20 @@ class TenantResolutionMiddleware:
             await self.app(scope, receive, send)
         finally:
             current_tenant.reset(token)
+
+
+async def _refuse_control_character(path: str, send: Send) -> None:
+    """422 `invalid_characters` for a control character in the path (the commune slug or a later segment)."""
+    field = "path.slug" if path.startswith("/t/") and _CONTROL.search(path[3:].partition("/")[0]) else "path"
+    match = _CONTROL.search(path)
+    position = match.start() if match else 0
+    error = {
+        "code": "invalid_characters",
+        "message": f"Trường «{field}» chứa ký tự điều khiển không được phép (vị trí {position}).",
+        "message_en": f"Field '{field}' contains a control character that is not allowed (position {position}).",
+        "details": {"field": field, "position": position},
+    }
+    body = json.dumps({"error": error}, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 422, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

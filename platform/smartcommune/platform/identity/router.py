@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 
 from smartcommune.platform.identity.grants import otp_grant, password_grant
 from smartcommune.platform.identity.issuer import (
@@ -37,7 +38,8 @@ def _missing(*names: str) -> InvalidInput:
 
 
 def _commune_code(raw: str) -> int:
-    if not raw.strip().isdigit():
+    # ASCII digits only (str.isdigit() takes "²"), at most 9: a commune code is a 5-digit GSO code.
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
         raise InvalidInput("Mã xã không hợp lệ.", "Invalid commune code.", code="invalid_commune_code")
     return int(raw)
 
@@ -58,6 +60,7 @@ def certs(realm: str, response: Response) -> dict[str, Any]:
 @router.post("/{realm}/protocol/openid-connect/token", response_model=TokenResponse)
 def token(
     realm: str,
+    request: Request,
     response: Response,
     grant_type: Annotated[str, Form()],
     client_id: OptionalField = None,
@@ -73,7 +76,8 @@ def token(
     if grant_type == PASSWORD_GRANT_TYPE:
         if not username or not password:
             raise _missing(*(n for n, v in (("username", username), ("password", password)) if not v))
-        issued = password_grant(realm, username, password, client_id=client)
+        address = request.client.host if request.client else None
+        issued = password_grant(realm, username, password, client_id=client, client_addr=address)
     elif grant_type == OTP_GRANT_TYPE and realm == COMMUNE_REALM:
         given = {"commune_code": commune_code, "phone": phone, "otp": otp}
         if not all(given.values()):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 
 class OtpRequest(BaseModel):
-    commune_code: int = Field(description="Mã xã (GSO) / official commune code", examples=[19597])
+    commune_code: int = Field(ge=1, le=2**31 - 1, description="Mã xã (GSO) / official commune code", examples=[19597])
     phone: str = Field(min_length=1, max_length=32, examples=["0912 345 678"])
 
 

@@ -186,7 +186,13 @@ def check_rate(db: Session, phone: str, client_ip: str | None) -> None:
 
 
 def submit_request(
-    db: Session, tenant: TenantInfo, listing_id: int, data: RequestIn, *, client_ip: str | None = None
+    db: Session,
+    tenant: TenantInfo,
+    listing_id: int,
+    data: RequestIn,
+    *,
+    client_ip: str | None = None,
+    return_url: str | None = None,
 ) -> ListingRequest:
     """A visitor's booking or order, within the public rate limit. With `pay_by_card` on a listing that
     accepts cards, a Stripe Checkout Session is opened (idempotency key from the request id) and its URL
@@ -222,7 +228,7 @@ def submit_request(
             title=listing.title,
             unit_vnd=listing.price_vnd,
             quantity=data.quantity,
-            return_url=f"{gs1.commune_base_url(tenant)}/api/v1/public/listings/{listing.id}",
+            return_url=return_url or f"{gs1.commune_base_url(tenant)}/api/v1/public/listings/{listing.id}",
         )
         row.checkout_session_id, row.checkout_url, row.status = session_id, url, "awaiting_payment"
         db.flush()

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.commune import service as commune_service
 from smartcommune.platform.http.auth import CommuneCall, authorize
 from smartcommune.platform.http.tenancy import get_resolver
 from smartcommune.platform.open311 import keys
@@ -127,6 +128,29 @@ async def _serve(
 def _links(request: Request, tenant: TenantInfo) -> Links:
     host = request.headers.get("host", "localhost")
     return Links(base=f"{request.url.scheme}://{host}/t/{tenant.slug}")
+
+
+@router.get("/discovery.{fmt}", summary="GeoReport v2: service discovery")
+async def get_discovery(fmt: str, request: Request) -> Response:
+    """Where the endpoint is and who runs it. On the platform's own host (no commune) it names the shared
+    endpoint, which then needs `jurisdiction_id` on every call."""
+    if fmt not in FORMATS:
+        return _error("json", 404, f"format {fmt} not supported: use .json or .xml")
+    host = request.headers.get("host", "localhost")
+    here: TenantInfo | None = request.scope.get("state", {}).get("tenant")
+    wanted = (request.query_params.get("jurisdiction_id") or "").strip()
+    if here is None and not wanted:
+        url = f"{request.url.scheme}://{host}/open311/v2"
+        doc = o311.discovery(url, "Smart Commune", "API keys are issued by each commune.")
+        return _render(fmt, "discovery", None, doc)
+
+    def work(db: TenantSession, tenant: TenantInfo, _p: dict[str, str]) -> Any:
+        b = commune_service.public_branding(db, tenant)
+        contact = " · ".join(x for x in (b.name, b.address, b.contact_phone, b.contact_email) if x)
+        url = f"{_links(request, tenant).base}/open311/v2"
+        return o311.discovery(url, contact, f"API keys are issued by {b.name} (commune admin console, Open311).")
+
+    return await _serve(request, fmt, "discovery", None, work)
 
 
 @router.get("/services.{fmt}", summary="GeoReport v2: GET services")

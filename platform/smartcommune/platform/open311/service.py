@@ -54,7 +54,11 @@ def to_xml(root: str, item: str | None, payload: Any) -> bytes:
             if isinstance(value, list):
                 holder = ET.SubElement(parent, key)
                 for entry in value:
-                    fill(ET.SubElement(holder, key.rstrip("s")), entry)
+                    child = ET.SubElement(holder, key.rstrip("s"))
+                    if isinstance(entry, dict):
+                        fill(child, entry)
+                    else:
+                        child.text = _text(entry)
             else:
                 ET.SubElement(parent, key).text = _text(value)
 
@@ -79,6 +83,28 @@ def parse_w3c(name: str, value: str) -> datetime:
 
 
 # -- services -----------------------------------------------------------------------------------------
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-12-07T00:00:00Z"  # when this endpoint's behaviour last changed (clients cache discovery)
+
+
+def discovery(endpoint_url: str, contact: str, key_service: str) -> dict[str, Any]:
+    """The GeoReport v2 service discovery document (`discovery.xml` / `discovery.json`)."""
+    return {
+        "changeset": CHANGESET,
+        "contact": contact,
+        "key_service": key_service,
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": endpoint_url,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+
+
 def service_entry(category: ReportCategory) -> dict[str, Any]:
     return {
         "service_code": category.code,
@@ -153,7 +179,7 @@ def list_requests(db: Session, tenant: TenantInfo, params: dict[str, str], links
     query = (
         select(Report, ReportCategory)
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.hidden.is_(False))
+        .where(*reports.public_visible(db))
         .order_by(Report.created_at.desc(), Report.id.desc())
         .limit(MAX_RESULTS)
     )
@@ -192,7 +218,7 @@ def get_request(db: Session, tenant: TenantInfo, request_id: str, links: Links) 
     row = db.execute(
         select(Report, ReportCategory)
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.id == int(request_id), Report.hidden.is_(False))
+        .where(Report.id == int(request_id), *reports.public_visible(db))
     ).first()
     if row is None:
         raise Open311Error(404, f"service_request_id {request_id} not found")

@@ -32,7 +32,10 @@ from smartcommune.platform.procedures.schemas import (
 from smartcommune.platform.procedures.workdays import add_working_days
 from smartcommune.platform.residents.models import Resident
 from smartcommune.tenants import audit
+from smartcommune.tenants.authz.policy import COMMUNE_ADMIN, COMMUNE_OFFICIAL
+from smartcommune.tenants.authz.service import holders_of
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound, RateLimited
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -45,15 +48,19 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "approved": ("Đã duyệt", "Approved"),
     "rejected": ("Từ chối", "Rejected"),
     "ready_for_pickup": ("Đã có kết quả, mời nhận", "Ready for pickup"),
+    "delivered": ("Đã trả kết quả", "Result delivered"),
 }
 TRANSITIONS: dict[str, frozenset[str]] = {
     "received": frozenset({"processing", "rejected"}),
     "processing": frozenset({"needs_info", "approved", "rejected"}),
     "needs_info": frozenset({"processing", "rejected"}),
     "approved": frozenset({"ready_for_pickup"}),
+    "ready_for_pickup": frozenset({"delivered"}),
 }
 OPEN = ("received", "processing", "needs_info")
-DECIDED = ("approved", "rejected", "ready_for_pickup")
+DECIDED = ("approved", "rejected", "ready_for_pickup", "delivered")
+# Who hears of a new application or a supplement (the one-stop desk).
+DESK_ROLES = (COMMUNE_ADMIN, COMMUNE_OFFICIAL)
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,25 @@ def _notify(db: Session, app: Application, note: str) -> None:
             source_type="application",
             source_id=str(app.id),
             data={"status": app.status, "due_date": app.due_date.isoformat()},
+        ),
+    )
+
+
+def _tell_desk(db: Session, tenant: TenantInfo, app: Application, kind: str, who: Who) -> None:
+    """Officials of the one-stop desk get an inbox item linking to the application (not the one who acted)."""
+    recipients = [s for s in holders_of(app_engine(), tenant.commune_code, DESK_ROLES) if s != who.subject]
+    vi, en = ("Hồ sơ mới", "New application") if kind == "application_new" else ("Hồ sơ đã bổ sung", "Documents added")
+    notify(
+        db,
+        recipients,
+        Message(
+            kind=kind,
+            title=f"{vi} #{app.id} / {en} #{app.id}",
+            body=app.applicant_name,
+            link=f"/procedures/applications/{app.id}",
+            source_type="application",
+            source_id=str(app.id),
+            data={"id": app.id, "applicant": app.applicant_name, "procedure_id": app.procedure_id},
         ),
     )
 
@@ -236,6 +262,8 @@ def _create(
     db.flush()
     db.refresh(app)
     _notify(db, app, f"Hạn trả kết quả / due: {app.due_date.isoformat()}")
+    if channel == "online":
+        _tell_desk(db, tenant, app, "application_new", who)
     _audit(
         db,
         who,
@@ -324,7 +352,8 @@ def _move(db: Session, app: Application, to: str, note: str, who: Who) -> Applic
         app.ready_at = now
     db.add(ApplicationEvent(application_id=app.id, from_status=before, to_status=to, note=note, actor=who.actor))
     db.flush()
-    _notify(db, app, note)
+    if who.subject != app.applicant:  # nobody is told of their own action (a resident's supplement)
+        _notify(db, app, note)
     _audit(db, who, "transition", "application", app.id, before={"status": before}, after={"status": to, "note": note})
     return app
 
@@ -362,7 +391,9 @@ def supplement(
             code="not_waiting_for_info",
         )
     _attach(db, tenant, app, files, who)
-    return _move(db, app, "processing", note or "Đã bổ sung hồ sơ / documents added", who)
+    moved = _move(db, app, "processing", note or "Đã bổ sung hồ sơ / documents added", who)
+    _tell_desk(db, tenant, app, "application_supplemented", who)
+    return moved
 
 
 def counters(db: Session, *, since: datetime | None) -> Counters:

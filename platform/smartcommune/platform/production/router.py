@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from smartcommune.platform.fees import vietqr
 from smartcommune.platform.http.auth import CommuneCall, authorize, request_tenant, tenant_db
-from smartcommune.platform.production import service, trace_page
+from smartcommune.platform.production import service
 from smartcommune.platform.production.schemas import (
     CertificationIn,
     CertificationOut,
@@ -22,6 +22,7 @@ from smartcommune.platform.production.schemas import (
     PlotOut,
     TraceOut,
 )
+from smartcommune.platform.public_site import trace as public_trace
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import NotFound
 from smartcommune.tenants.session import TenantSession
@@ -115,7 +116,8 @@ def _trace_response(request: Request, db: TenantSession, tenant: TenantInfo, cod
     headers = {"Cache-Control": "public, max-age=300", "Vary": "Accept"}
     if _wants_json(request):
         return JSONResponse(TraceOut(**data).model_dump(mode="json"), headers=headers)
-    return HTMLResponse(trace_page.render(data), headers=headers)
+    headers["Vary"] = "Accept, Accept-Language"
+    return HTMLResponse(public_trace.page(request, db, tenant, data), headers=headers)
 
 
 @public_router.get("/01/{gtin}/10/{lot}", response_model=TraceOut)

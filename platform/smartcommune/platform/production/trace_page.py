@@ -1,4 +1,8 @@
-"""The public trace page: server-rendered, no script, no external asset, a few kB for a phone."""
+"""The public trace page: server-rendered, no script, no external asset, a few kB for a phone.
+
+`body(data, lang)` is the page's content; the public site (`smartcommune.platform.public_site.trace`) puts it
+in the commune's frame (name, colour, logo, menu, language switch); `render(data)` is the bare page.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from html import escape
 from typing import Any
 
 from smartcommune.platform.production.epcis import VN
+from smartcommune.platform.public_site.strings import tr
 
 _STYLE = (
     "body{font:16px/1.45 system-ui,sans-serif;margin:0 auto;max-width:36rem;padding:1rem;color:#1b1b1b}"
@@ -16,50 +21,63 @@ _STYLE = (
 )
 
 
-_VALID = "<span class='ok'>còn hiệu lực</span>"
-_EXPIRED = "<span class='no'>hết hiệu lực</span>"
-
-
 def _when(value: str) -> str:
     return datetime.fromisoformat(value).astimezone(VN).strftime("%d/%m/%Y")
 
 
-def render(data: dict[str, Any]) -> str:
+def body(data: dict[str, Any], lang: str = "vi") -> str:
     lot, producer = data["lot"], data["producer"]
     e = escape
+
+    def t(key: str, **params: object) -> str:
+        return e(tr(lang, key, **params))
+
+    valid = f"<span class='ok'>{t('trace.valid')}</span>"
+    expired = f"<span class='no'>{t('trace.expired')}</span>"
     certs = (
         "".join(
-            f"<li>{e(c['name'])} — số {e(c['certificate_no'])}, hiệu lực {e(c['valid_from'])} → {e(c['valid_to'])} "
-            + (_VALID if c["valid"] else _EXPIRED)
+            "<li>"
+            + t("trace.certLine", name=c["name"], no=c["certificate_no"], start=c["valid_from"], end=c["valid_to"])
+            + " "
+            + (valid if c["valid"] else expired)
             + "</li>"
             for c in data["certifications"]
         )
-        or "<li>Chưa có chứng nhận.</li>"
+        or f"<li>{t('trace.noCerts')}</li>"
     )
+    no_log = f"<li>{t('trace.noLog')}</li>"
     steps = []
-    for t in data["timeline"]:
+    for s in data["timeline"]:
         extra = []
-        if t.get("material"):
-            extra.append(f"{e(t['material'])} {e(t['amount'])}")
-            if t.get("phi_days") is not None:
-                extra.append(f"cách ly {int(t['phi_days'])} ngày")
-        if t.get("quantity"):
-            extra.append(f"lô {e(t['lot'])}: {e(t['quantity'])}")
-        if t.get("notes"):
-            extra.append(e(t["notes"]))
+        if s.get("material"):
+            extra.append(f"{e(s['material'])} {e(s['amount'])}")
+            if s.get("phi_days") is not None:
+                extra.append(t("trace.phi", days=int(s["phi_days"])))
+        if s.get("quantity"):
+            extra.append(t("trace.made", lot=s["lot"], quantity=s["quantity"]))
+        if s.get("notes"):
+            extra.append(e(s["notes"]))
         detail = f" — {'; '.join(extra)}" if extra else ""
-        steps.append(f"<li><b>{_when(t['at'])}</b> {e(t['name'])}{detail}</li>")
+        steps.append(f"<li><b>{_when(s['at'])}</b> {e(s['name'])}{detail}</li>")
     return (
-        "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>Truy xuất nguồn gốc — {e(lot['product'])}</title><style>{_STYLE}</style></head><body>"
-        f"<p class='m'>Truy xuất nguồn gốc · {e(producer['commune'])}</p>"
+        f"<p class='m'>{t('trace.title')} · {e(producer['commune'])}</p>"
         f"<h1>{e(lot['product'])}</h1>"
-        f"<p>Lô <b>{e(lot['code'])}</b> · {e(lot['quantity'])} {e(lot['unit'])} · ngày {_when(lot['produced_at'])}"
+        f"<p>{t('trace.lot', code=lot['code'])} · {e(lot['quantity'])} {e(lot['unit'])} · "
+        f"{t('trace.produced', date=_when(lot['produced_at']))}"
         + (f"<br><span class='m'>GTIN {e(lot['gtin'])}</span>" if lot.get("gtin") else "")
         + "</p>"
-        f"<h2>Nhà sản xuất</h2><p>{e(producer['name'])}<br>{e(producer['farm'])} · {e(producer['commodity'])}</p>"
-        f"<h2>Chứng nhận</h2><ul>{certs}</ul>"
-        f"<h2>Nhật ký sản xuất</h2><ol>{''.join(steps) or '<li>Chưa có nhật ký.</li>'}</ol>"
-        "</body></html>"
+        f"<h2>{t('trace.producer')}</h2>"
+        f"<p>{e(producer['name'])}<br>{e(producer['farm'])} · {e(producer['commodity'])}</p>"
+        f"<h2>{t('trace.certs')}</h2><ul>{certs}</ul>"
+        f"<h2>{t('trace.log')}</h2><ol>{''.join(steps) or no_log}</ol>"
+    )
+
+
+def render(data: dict[str, Any], lang: str = "vi") -> str:
+    title = f"{tr(lang, 'trace.title')} — {data['lot']['product']}"
+    return (
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"{body(data, lang)}</body></html>"
     )

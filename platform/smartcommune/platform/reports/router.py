@@ -28,6 +28,7 @@ from smartcommune.platform.reports.schemas import (
     ReportOut,
     ReportStats,
     ReportStatus,
+    StaffOut,
     TransitionIn,
 )
 from smartcommune.platform.reports.service import Viewer
@@ -196,8 +197,14 @@ def triage_note(
 def triage_assign(
     report_id: int, data: AssignIn, call: CommuneCall = Depends(authorize("report_triage", "write"))
 ) -> ReportOut:
-    report = service.assign(call.db, report_id, data.assignee, viewer(call))
-    return service.to_out(report, repository.photos_of(call.db, [report.id])[report.id])
+    report = service.assign(call.db, report_id, data.assignee, viewer(call), call.tenant)
+    return service.with_names(service.to_out(report, repository.photos_of(call.db, [report.id])[report.id]))
+
+
+@router.get("/api/v1/triage/staff", response_model=list[StaffOut])
+def triage_staff(call: CommuneCall = Depends(authorize("report_triage", "read"))) -> list[StaffOut]:
+    """Whom a report can be assigned to: the commune's officials."""
+    return service.staff(call.tenant)
 
 
 @router.post("/api/v1/triage/reports/{report_id}/moderation", response_model=ReportOut)
@@ -225,7 +232,10 @@ def public_reports(
     return service.public_list(db, category_code=category, status=status, before_id=before_id, limit=limit)
 
 
-@router.get("/api/v1/public/reports/map")
+@router.get(
+    "/api/v1/public/reports/map",
+    responses={200: {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {}}}},
+)
 def public_map(
     category: str | None = Query(default=None, max_length=40),
     status: ReportStatus | None = None,

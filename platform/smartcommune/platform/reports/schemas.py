@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import FromClause
 
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.reports.models import ReportCategory
 
 ReportStatus = Literal["new", "accepted", "in_progress", "resolved", "closed", "rejected", "duplicate"]
 
@@ -20,7 +23,8 @@ class CategoryIn(BaseModel):
     group_name: PlainText = Field(default="", max_length=100)
 
 
-class CategoryPatch(BaseModel):
+class CategoryPatch(PatchModel):
+    table: ClassVar[FromClause] = ReportCategory.__table__  # null only where the column is nullable
     name: PlainText | None = Field(default=None, min_length=1, max_length=200)
     description: PlainText | None = Field(default=None, max_length=2000)
     sla_hours: int | None = Field(default=None, ge=1, le=24 * 365)
@@ -67,7 +71,16 @@ class CommentIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    assignee: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
+    # 64: the assignee is an account subject and gets an inbox item (inbox_items.recipient is String(64)).
+    assignee: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
+
+
+class StaffOut(BaseModel):
+    """An official of the commune, as the assignee picker shows them."""
+
+    id: str  # the account subject: what `assignee` stores
+    display_name: str
+    username: str | None
 
 
 class RatingIn(BaseModel):
@@ -120,6 +133,7 @@ class ReportOut(BaseModel):
     address_code: str | None
     address: str | None
     assignee: str | None
+    assignee_name: str | None = None  # the assigned official's display name
     duplicate_of: int | None
     hidden: bool
     sla_due_at: datetime
@@ -135,6 +149,9 @@ class ReportOut(BaseModel):
 
 
 class ReportDetail(ReportOut):
+    # For officials: who reported (resident record or account name, and phone) unless the report is anonymous.
+    reporter_display: str | None = None
+    reporter_phone: str | None = None
     events: list[EventOut]
 
 

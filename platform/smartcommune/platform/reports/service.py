@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from smartcommune.platform.commune import service as commune_service
 from smartcommune.platform.files.models import StoredFile
 from smartcommune.platform.files.service import FileBody, PHOTO, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
@@ -38,11 +39,14 @@ from smartcommune.platform.reports.schemas import (
     ReportForm,
     ReportOut,
     ReportStats,
+    StaffOut,
     TransitionIn,
 )
+from smartcommune.platform.residents.models import Resident
 from smartcommune.tenants import audit
-from smartcommune.tenants.authz.service import holders_of
+from smartcommune.tenants.authz.service import holders_of, members_of
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.control.models import IdentityAccount
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 
@@ -280,7 +284,23 @@ def to_out(report: Report, photos: Sequence[ReportPhoto]) -> ReportOut:
 def detail(db: Session, report: Report, who: Viewer) -> ReportDetail:
     photos = repository.photos_of(db, [report.id])[report.id]
     events = repository.events_of(db, report.id, include_internal=who.triager)
-    return ReportDetail(**to_out(report, photos).model_dump(), events=[EventOut.model_validate(e) for e in events])
+    out = ReportDetail(
+        **with_names(to_out(report, photos)).model_dump(), events=[EventOut.model_validate(e) for e in events]
+    )
+    if who.triager and not report.anonymous and report.reporter:
+        person = db.scalar(
+            select(Resident).where(Resident.account_subject == report.reporter).order_by(Resident.id.desc()).limit(1)
+        )
+        account = _accounts([report.reporter]).get(report.reporter)
+        out.reporter_display = (
+            (person.full_name if person else None)
+            or report.reporter_name
+            or (account.display_name or account.username if account else None)
+        )
+        out.reporter_phone = (person.phone if person else None) or (account.phone if account else None)
+    elif who.triager and not report.anonymous:
+        out.reporter_display = report.reporter_name
+    return out
 
 
 def list_for(
@@ -418,7 +438,51 @@ def comment(db: Session, report: Report, body: str, who: Viewer, *, internal: bo
     return event
 
 
-def assign(db: Session, report_id: int, assignee: str, who: Viewer) -> Report:
+# -- staff (assignees) --------------------------------------------------------------------------------
+def _accounts(subjects: Sequence[str]) -> dict[str, IdentityAccount]:
+    ids = []
+    for s in subjects:
+        try:
+            ids.append(uuid.UUID(s))
+        except ValueError:
+            continue
+    if not ids:
+        return {}
+    with Session(app_engine(), expire_on_commit=False) as session:
+        return {str(a.id): a for a in session.scalars(select(IdentityAccount).where(IdentityAccount.id.in_(ids)))}
+
+
+def staff(tenant: TenantInfo) -> list[StaffOut]:
+    """The commune's officials (anyone holding a role here), enabled accounts only, by name."""
+    accounts = _accounts(members_of(app_engine(), tenant.commune_code))
+    out = [
+        StaffOut(id=sid, display_name=a.display_name or a.username or sid, username=a.username)
+        for sid, a in accounts.items()
+        if a.enabled and a.commune_code == tenant.commune_code
+    ]
+    return sorted(out, key=lambda s: s.display_name.casefold())
+
+
+def name_of(subject: str | None) -> str | None:
+    if not subject:
+        return None
+    a = _accounts([subject]).get(subject)
+    return (a.display_name or a.username) if a else None
+
+
+def with_names(out: ReportOut) -> ReportOut:
+    out.assignee_name = name_of(out.assignee)
+    return out
+
+
+def assign(db: Session, report_id: int, assignee: str, who: Viewer, tenant: TenantInfo) -> Report:
+    if assignee not in {s.id for s in staff(tenant)}:
+        raise InvalidInput(
+            "Người được giao phải là cán bộ của xã.",
+            "The assignee must be one of the commune's officials.",
+            code="unknown_assignee",
+            field="assignee",
+        )
     report = _locked(db, report_id)
     before = report.assignee
     report.assignee = assignee
@@ -506,6 +570,19 @@ def moderate(db: Session, report_id: int, data: ModerationIn, who: Viewer) -> Re
 
 
 # -- public views -------------------------------------------------------------------------------------
+ACCEPTED_STATUSES = ("accepted", "in_progress", "resolved", "closed")
+"""What the public sees by default: reports an official has accepted (not a new, rejected or duplicate one)."""
+
+
+def public_visible(db: Session) -> list[ColumnElement[bool]]:
+    """The reports anyone may see: never a hidden one; a new one only when the commune publishes at once
+    (`commune_settings.reports_public_after = 'submitted'`), else only once accepted."""
+    clauses: list[ColumnElement[bool]] = [Report.hidden.is_(False)]
+    if not commune_service.reports_public_at_once(db):
+        clauses.append(Report.status.in_(ACCEPTED_STATUSES))
+    return clauses
+
+
 def _public_columns() -> tuple[Any, ...]:
     visible_photos = (
         select(func.coalesce(func.array_agg(aggregate_order_by(ReportPhoto.id, ReportPhoto.position)), text("'{}'")))
@@ -551,7 +628,7 @@ def public_list(
     query = (
         select(*_public_columns())
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.hidden.is_(False))
+        .where(*public_visible(db))
         .order_by(Report.id.desc())
         .limit(limit)
     )
@@ -634,7 +711,7 @@ def public_map(
             Report.created_at,
         )
         .join(ReportCategory, ReportCategory.id == Report.category_id)
-        .where(Report.hidden.is_(False), Report.lat.is_not(None), Report.lng.is_not(None))
+        .where(*public_visible(db), Report.lat.is_not(None), Report.lng.is_not(None))
         .order_by(Report.id.desc())
         .limit(limit + 1)
     )
@@ -675,8 +752,8 @@ def public_map(
 
 
 def public_get(db: Session, report_id: int) -> Report:
-    report = db.get(Report, report_id)
-    if report is None or report.hidden:
+    report = db.scalar(select(Report).where(Report.id == report_id, *public_visible(db)))
+    if report is None:
         raise _not_found()
     return report
 

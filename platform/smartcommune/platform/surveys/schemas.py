@@ -21,6 +21,8 @@ class QuestionIn(BaseModel):
     choices: list[Label] | None = Field(default=None, max_length=50)  # single/multiple choice
     scale_min: int | None = Field(default=None, ge=0, le=10)  # rating
     scale_max: int | None = Field(default=None, ge=1, le=10)
+    scale_min_label: Label | None = Field(default=None, max_length=60)  # rating: what the lowest/highest mean
+    scale_max_label: Label | None = Field(default=None, max_length=60)
     min: float | None = None  # number
     max: float | None = None
     rows: list[Label] | None = Field(default=None, max_length=30)  # matrix
@@ -49,7 +51,8 @@ class QuestionIn(BaseModel):
         if k in ("single_choice", "multiple_choice"):
             return {"choices": self.choices}
         if k == "rating":
-            return {"min": self.scale_min, "max": self.scale_max}
+            ends = {"min_label": self.scale_min_label, "max_label": self.scale_max_label}
+            return {"min": self.scale_min, "max": self.scale_max} | {k: v for k, v in ends.items() if v}
         if k == "number":
             return {"min": self.min, "max": self.max}
         if k == "matrix":

@@ -316,7 +316,14 @@ def respond(db: Session, survey_id: int, data: ResponseIn, *, subject: str, acto
         raise InvalidInput(
             "Câu trả lời chưa hợp lệ.", "Some answers are invalid.", code="invalid_answers", problems=problems
         )
-    me = None if survey.anonymous else _me(db, subject)
+    # Named surveys keep who answered, whatever the registration's review state (not only `verified`).
+    me = (
+        None
+        if survey.anonymous
+        else db.scalar(
+            select(Resident).where(Resident.account_subject == subject).order_by(Resident.id.desc()).limit(1)
+        )
+    )
     response = SurveyResponse(
         survey_id=survey.id, respondent=_respondent(survey, subject), resident_id=me.id if me else None
     )
@@ -415,7 +422,7 @@ def export_csv(db: Session, survey_id: int) -> tuple[str, bytes]:
     if survey is None:
         raise NotFound("Không tìm thấy khảo sát.", "Survey not found.", code="survey_not_found")
     questions = _questions(db, [survey.id]).get(survey.id, [])
-    header = ["response_id", "submitted_at"] + ([] if survey.anonymous else ["resident_id"])
+    header = ["response_id", "submitted_at"] + ([] if survey.anonymous else ["resident_id", "Họ và tên", "Thôn/bản"])
     columns: list[tuple[SurveyQuestion, int | None]] = []
     for q in questions:
         if q.kind == "matrix":
@@ -426,7 +433,11 @@ def export_csv(db: Session, survey_id: int) -> tuple[str, bytes]:
             header.append(f"Q{q.position} {q.prompt}")
             columns.append((q, None))
     responses = db.execute(
-        select(SurveyResponse.id, SurveyResponse.submitted_at, SurveyResponse.resident_id)
+        select(
+            SurveyResponse.id, SurveyResponse.submitted_at, SurveyResponse.resident_id, Resident.full_name, Village.name
+        )
+        .outerjoin(Resident, Resident.id == SurveyResponse.resident_id)
+        .outerjoin(Village, Village.id == Resident.village_id)
         .where(SurveyResponse.survey_id == survey.id)
         .order_by(SurveyResponse.id)
     ).all()
@@ -441,8 +452,9 @@ def export_csv(db: Session, survey_id: int) -> tuple[str, bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_cell(h) for h in header])
-    for rid, submitted_at, resident_id in responses:
-        line: list[str] = [str(rid), submitted_at.isoformat()] + ([] if survey.anonymous else [str(resident_id or "")])
+    for rid, submitted_at, resident_id, full_name, village in responses:
+        who = [str(resident_id or ""), full_name or "", village or ""]
+        line: list[str] = [str(rid), submitted_at.isoformat()] + ([] if survey.anonymous else who)
         for q, row in columns:
             v = answers.get((rid, q.id))
             line.append(_cell(_render(q, v, row)))

@@ -32,6 +32,7 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
         """Run the API (control schema is brought to head first)."""
         import uvicorn
 
+        from smartcommune.platform.http.server import uvicorn_options
         from smartcommune.tenants.bootstrap import bootstrap
         from smartcommune.tenants.database import owner_engine
 
@@ -43,6 +44,7 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
             port=port,
             workers=workers,
             log_config=None,
+            **uvicorn_options(),  # no Server header; idle, keep-alive and header timeouts
         )
 
     @cli.command("worker")

@@ -48,8 +48,12 @@ def run_all(*, host: str, port: int) -> None:
     print_logins(logins)
     import uvicorn
 
+    from smartcommune.platform.http.server import uvicorn_options
+
     try:
-        uvicorn.run("smartcommune.main:create_app", factory=True, host=host, port=port, log_config=None)
+        uvicorn.run(
+            "smartcommune.main:create_app", factory=True, host=host, port=port, log_config=None, **uvicorn_options()
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=20)

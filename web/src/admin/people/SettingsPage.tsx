@@ -20,6 +20,7 @@ function formOf(s: Settings): Form {
     contact_email: s.contact_email ?? "",
     address: s.address ?? "",
     office_hours: s.office_hours ?? "",
+    reports_public_after: s.reports_public_after ?? "accepted",
   };
 }
 
@@ -118,6 +119,17 @@ function SettingsForm(props: { api: Api; baseUrl: string; initial: Settings }) {
           value={form.office_hours}
           onInput={set("office_hours")}
         />
+        <div class="field">
+          <label for="sc-reports-public">{t("publicSite.reportsPublicAfter")}</label>
+          <select id="sc-reports-public" name="reports_public_after" value={form.reports_public_after} onChange={set("reports_public_after")} aria-describedby="sc-reports-public-hint">
+            <option value="accepted">{t("publicSite.reportsPublicAfter.accepted")}</option>
+            <option value="submitted">{t("publicSite.reportsPublicAfter.submitted")}</option>
+          </select>
+          <small id="sc-reports-public-hint">{t("publicSite.reportsPublicAfterHint")}</small>
+        </div>
+        <p>
+          <a href={`${props.baseUrl}/`}>{t("publicSite.open")}</a>
+        </p>
         <button type="submit" class="primary" disabled={save.busy}>
           {t("common.save")}
         </button>

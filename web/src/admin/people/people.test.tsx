@@ -78,6 +78,7 @@ describe("settings and branding", () => {
       contact_email: null,
       address: null,
       office_hours: "Thứ 2 – Thứ 6",
+      reports_public_after: "accepted",
     });
   });
 

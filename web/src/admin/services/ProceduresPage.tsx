@@ -10,13 +10,14 @@ import { Check, Section, TextArea, codeLabel, reloadAfterWrite, useAction } from
 type Procedure = Schemas["ProcedureOut"];
 type Status = Schemas["smartcommune__platform__procedures__schemas__TransitionIn"]["to"];
 type Mode = NonNullable<Schemas["ProcedureIn"]["mode"]>;
-export const APPLICATION_STATUSES: Status[] = ["received", "processing", "needs_info", "approved", "rejected", "ready_for_pickup"];
+export const APPLICATION_STATUSES: Status[] = ["received", "processing", "needs_info", "approved", "rejected", "ready_for_pickup", "delivered"];
 /** Mirrors smartcommune.platform.procedures.service.TRANSITIONS. */
 export const APPLICATION_MOVES: Record<string, Status[]> = {
   received: ["processing", "rejected"],
   processing: ["needs_info", "approved", "rejected"],
   needs_info: ["processing", "rejected"],
   approved: ["ready_for_pickup"],
+  ready_for_pickup: ["delivered"],
 };
 const MODES: Mode[] = ["online", "in_person", "both"];
 

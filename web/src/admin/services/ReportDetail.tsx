@@ -3,12 +3,18 @@ import { call, type Api, type Schemas } from "../../api/client";
 import { t } from "../../i18n";
 import { formatDateTime } from "../../i18n/format";
 import { useAsync } from "../../lib/useAsync";
-import { ErrorNotice, Field, Loading, Notice } from "../../ui/components";
+import { ErrorNotice, Field, Loading, Notice, SelectField } from "../../ui/components";
 import { TextArea, codeLabel, reloadAfterWrite, useAction } from "../people/shared";
 import { TRANSITIONS, slaState } from "./reportShared";
 
 type Detail = Schemas["ReportDetail"];
 type Status = Schemas["smartcommune__platform__reports__schemas__TransitionIn"]["to"];
+
+/** +84912345678 → 0912 345 678 (what officials dial). */
+export function phoneDisplay(phone: string): string {
+  const local = phone.startsWith("+84") ? `0${phone.slice(3)}` : phone;
+  return /^0\d{9}$/.test(local) ? `${local.slice(0, 4)} ${local.slice(4, 7)} ${local.slice(7)}` : local;
+}
 
 /** One report: photos, the reporter's text, history with internal notes set apart, and what to do next. */
 export function ReportDetailView(props: { api: Api; id: number; categoryName: (id: number) => string }) {
@@ -55,7 +61,10 @@ function Summary({ report: r }: { report: Detail }) {
       <dl class="grid2">
         <div>
           <dt class="muted">{t("adminPeople.reports.reporter")}</dt>
-          <dd>{r.anonymous ? t("adminPeople.reports.anonymous") : (r.reporter_name ?? "—")}</dd>
+          <dd>
+            {r.anonymous ? t("adminPeople.reports.anonymous") : (r.reporter_display ?? r.reporter_name ?? t("adminOps.report.unknownReporter"))}
+            {!r.anonymous && r.reporter_phone && <div class="muted">{phoneDisplay(r.reporter_phone)}</div>}
+          </dd>
         </div>
         <div>
           <dt class="muted">{t("adminPeople.reports.place")}</dt>
@@ -71,7 +80,7 @@ function Summary({ report: r }: { report: Detail }) {
         </div>
         <div>
           <dt class="muted">{t("adminPeople.reports.assignee")}</dt>
-          <dd>{r.assignee ?? "—"}</dd>
+          <dd>{r.assignee ? (r.assignee_name ?? r.assignee) : t("adminOps.report.unassigned")}</dd>
         </div>
         {r.rating != null && (
           <div>
@@ -220,38 +229,37 @@ function Conversation({ api, report, onDone }: { api: Api; report: Detail; onDon
 
 function Assign({ api, report, onDone }: { api: Api; report: Detail; onDone: (text: string) => void }) {
   const [assignee, setAssignee] = useState(report.assignee ?? "");
-  const users = useAsync(() => call(api.GET("/api/v1/users", { params: { query: { limit: 500 } } })).catch(() => []), [api]);
+  const staff = useAsync(() => call(api.GET("/api/v1/triage/staff")), [api]);
   const act = useAction();
+  const people = staff.data ?? [];
+  const name = (id: string) => people.find((p) => p.id === id)?.display_name ?? id;
 
   async function submit(e: Event) {
     e.preventDefault();
+    if (!assignee) return;
     const ok = await act.run(() =>
-      call(api.POST("/api/v1/triage/reports/{report_id}/assign", { params: { path: { report_id: report.id } }, body: { assignee: assignee.trim() } })),
+      call(api.POST("/api/v1/triage/reports/{report_id}/assign", { params: { path: { report_id: report.id } }, body: { assignee } })),
     );
-    if (ok) onDone(t("adminPeople.reports.assigned", { who: assignee.trim() }));
+    if (ok) onDone(t("adminPeople.reports.assigned", { who: name(assignee) }));
   }
 
   return (
     <form class="card" onSubmit={submit} aria-label={t("adminPeople.reports.assign")}>
       <h2>{t("adminPeople.reports.assign")}</h2>
-      <Field
+      <ErrorNotice error={staff.error} onRetry={staff.reload} />
+      <SelectField
         label={t("adminPeople.reports.assignee")}
         name="assignee"
         required
-        list="sc-assignees"
-        pattern="[A-Za-z0-9][A-Za-z0-9._@:+\-]*"
         value={assignee}
-        onInput={(e) => setAssignee(e.currentTarget.value)}
+        onChange={(e) => setAssignee(e.currentTarget.value)}
+        options={[
+          { value: "", label: t("adminOps.report.pickStaff") },
+          ...people.map((p) => ({ value: p.id, label: p.username && p.username !== p.display_name ? `${p.display_name} (${p.username})` : p.display_name })),
+        ]}
       />
-      <datalist id="sc-assignees">
-        {(users.data ?? []).map((u) => (
-          <option key={u.id} value={u.username ?? ""}>
-            {u.display_name}
-          </option>
-        ))}
-      </datalist>
       <ErrorNotice error={act.error} />
-      <button type="submit" class="primary" disabled={act.busy}>
+      <button type="submit" class="primary" disabled={act.busy || !assignee}>
         {t("adminPeople.reports.assignSubmit")}
       </button>
     </form>

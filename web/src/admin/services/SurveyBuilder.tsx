@@ -15,6 +15,8 @@ interface Draft {
   choices: string; // one per line
   scaleMin: string;
   scaleMax: string;
+  minLabel: string;
+  maxLabel: string;
   min: string;
   max: string;
   rows: string;
@@ -30,6 +32,8 @@ const blank = (kind: Kind = "single_choice"): Draft => ({
   choices: "",
   scaleMin: "1",
   scaleMax: "5",
+  minLabel: "",
+  maxLabel: "",
   min: "",
   max: "",
   rows: "",
@@ -42,7 +46,13 @@ const numOrNull = (s: string) => (s.trim() === "" ? null : Number(s));
 export function toQuestion(d: Draft): Schemas["QuestionIn"] {
   const q: Schemas["QuestionIn"] = { kind: d.kind, prompt: d.prompt.trim(), required: d.required };
   if (d.kind === "single_choice" || d.kind === "multiple_choice") q.choices = lines(d.choices);
-  if (d.kind === "rating") Object.assign(q, { scale_min: numOrNull(d.scaleMin), scale_max: numOrNull(d.scaleMax) });
+  if (d.kind === "rating")
+    Object.assign(q, {
+      scale_min: numOrNull(d.scaleMin),
+      scale_max: numOrNull(d.scaleMax),
+      scale_min_label: d.minLabel.trim() || null,
+      scale_max_label: d.maxLabel.trim() || null,
+    });
   if (d.kind === "number") Object.assign(q, { min: numOrNull(d.min), max: numOrNull(d.max) });
   if (d.kind === "matrix") Object.assign(q, { rows: lines(d.rows), columns: lines(d.columns) });
   return q;
@@ -130,6 +140,8 @@ export function SurveyBuilder(props: { api: Api; villages: Schemas["VillageOut"]
             <div class="grid2">
               <Field label={t("adminPeople.surveys.scaleMin")} name={`scale-min-${i}`} type="number" min={0} max={10} value={q.scaleMin} onInput={(e) => update(q.key, { scaleMin: e.currentTarget.value })} />
               <Field label={t("adminPeople.surveys.scaleMax")} name={`scale-max-${i}`} type="number" min={1} max={10} value={q.scaleMax} onInput={(e) => update(q.key, { scaleMax: e.currentTarget.value })} />
+              <Field label={t("adminOps.survey.minLabel")} name={`scale-min-label-${i}`} maxLength={60} hint={t("adminOps.survey.minLabelHint")} value={q.minLabel} onInput={(e) => update(q.key, { minLabel: e.currentTarget.value })} />
+              <Field label={t("adminOps.survey.maxLabel")} name={`scale-max-label-${i}`} maxLength={60} hint={t("adminOps.survey.maxLabelHint")} value={q.maxLabel} onInput={(e) => update(q.key, { maxLabel: e.currentTarget.value })} />
             </div>
           )}
           {q.kind === "number" && (

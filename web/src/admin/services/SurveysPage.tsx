@@ -200,7 +200,7 @@ export function QuestionChart({ q }: { q: QuestionResult }) {
   const num = (v: unknown) => (typeof v === "number" ? formatNumber(v) : String(v ?? "—"));
   return (
     <div class="card">
-      <h2>{`${q.position + 1}. ${q.prompt}`}</h2>
+      <h2>{`${q.position}. ${q.prompt}`}</h2>
       <p class="muted">
         {t("adminPeople.surveys.answered", { count: formatNumber(q.answered), kind: codeLabel("adminPeople.surveys.kind", q.kind) })}
       </p>

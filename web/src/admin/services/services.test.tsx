@@ -123,6 +123,34 @@ describe("field-report board", () => {
     expect(m.calls.some((c) => c.url.pathname.endsWith("/replies"))).toBe(false);
   });
 
+  it("names the reporter and assigns a report to an official picked from the commune's staff", async () => {
+    location.hash = "#/reports/11";
+    let current = report({ reporter_name: null, reporter_display: "Lê Thị Hoa", reporter_phone: "+84912345678", events: [] }) as Record<string, unknown>;
+    const { m, api } = apiWith({
+      "GET /api/v1/report-categories": () => CATEGORIES,
+      "GET /api/v1/triage/staff": () => [
+        { id: "u-1", display_name: "Nguyễn Văn Cán", username: "cam-lo.canbo" },
+        { id: "u-2", display_name: "Trần Thị Thôn", username: "cam-lo.truongthon" },
+      ],
+      "GET /api/v1/triage/reports/11": () => current,
+      "POST /api/v1/triage/reports/11/assign": (_r, b) => {
+        current = { ...current, assignee: JSON.parse(b).assignee, assignee_name: "Nguyễn Văn Cán" };
+        return current;
+      },
+    });
+    render(<ReportsPage api={api} />);
+    expect(await screen.findByText("Lê Thị Hoa")).toBeTruthy();
+    expect(screen.getByText("0912 345 678")).toBeTruthy();
+    expect(screen.getByText("Chưa giao")).toBeTruthy();
+    const picker = (await screen.findByLabelText("Người phụ trách")) as HTMLSelectElement;
+    await waitFor(() => expect(within(picker).getByText("Nguyễn Văn Cán (cam-lo.canbo)")).toBeTruthy());
+    fireEvent.change(picker, { target: { value: "u-1" } });
+    fireEvent.click(screen.getByRole("button", { name: "Giao phản ánh" }));
+    expect(await screen.findByText("Đã giao cho Nguyễn Văn Cán.")).toBeTruthy();
+    expect(lastBody(m, "POST", "/assign")).toEqual({ assignee: "u-1" });
+    await waitFor(() => expect(screen.getAllByText("Nguyễn Văn Cán").length).toBeGreaterThan(0));
+  });
+
   it("knows overdue, due soon and on time", () => {
     const now = Date.now();
     expect(slaState({ status: "new", overdue: false, sla_due_at: iso(-HOUR) }, now)).toBe("overdue");
@@ -181,7 +209,7 @@ describe("surveys", () => {
     expect(sent.closes_at).toBe("2026-12-31T17:00:00+07:00");
     expect(sent.questions).toEqual([
       { kind: "single_choice", prompt: "Nguồn nước?", required: false, choices: ["Giếng", "Máy"] },
-      { kind: "rating", prompt: "Chấm điểm", required: false, scale_min: 1, scale_max: 5 },
+      { kind: "rating", prompt: "Chấm điểm", required: false, scale_min: 1, scale_max: 5, scale_min_label: null, scale_max_label: null },
       { kind: "matrix", prompt: "Chất lượng", required: false, rows: ["Mùa khô", "Mùa mưa"], columns: ["Tốt", "Kém"] },
     ]);
   });
@@ -210,8 +238,8 @@ describe("surveys", () => {
         survey_id: 5,
         responses: 3,
         questions: [
-          { question_id: 1, position: 0, kind: "single_choice", prompt: "Bạn có hài lòng?", answered: 3, options: [{ label: "Có", count: 2, percent: 66.7 }, { label: "Không", count: 1, percent: 33.3 }] },
-          { question_id: 2, position: 1, kind: "short_text", prompt: "Góp ý?", answered: 1, samples: ["Thêm đèn đường"] },
+          { question_id: 1, position: 1, kind: "single_choice", prompt: "Bạn có hài lòng?", answered: 3, options: [{ label: "Có", count: 2, percent: 66.7 }, { label: "Không", count: 1, percent: 33.3 }] },
+          { question_id: 2, position: 2, kind: "short_text", prompt: "Góp ý?", answered: 1, samples: ["Thêm đèn đường"] },
         ],
       }),
       "GET /api/v1/surveys/5/results.csv": () => new Response("a,b\n1,2\n", { headers: { "content-type": "text/csv" } }),
@@ -221,6 +249,9 @@ describe("surveys", () => {
     render(<SurveysPage api={api} />);
     expect(await screen.findByText("2 (67%)")).toBeTruthy();
     expect(screen.getByText("Thêm đèn đường")).toBeTruthy();
+    // Positions are 1-based in the API: the first question is "1.", not "2." (bug: `position + 1`).
+    expect(screen.getByRole("heading", { name: "1. Bạn có hài lòng?" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "2. Góp ý?" })).toBeTruthy();
     const bar = screen.getByRole("list", { name: "Bạn có hài lòng?" }).querySelector(".bar-fill") as HTMLElement;
     expect(bar.style.width).toBe("66.7%");
     fireEvent.click(screen.getByRole("button", { name: "Tải kết quả (CSV)" }));
@@ -282,6 +313,23 @@ describe("procedures and applications", () => {
     expect(await screen.findByText("Đã chuyển hồ sơ sang “Cần bổ sung hồ sơ”.")).toBeTruthy();
     expect(await screen.findByText("Thiếu bản sao CCCD")).toBeTruthy();
     expect(lastBody(m, "POST", "/transition")).toEqual({ to: "needs_info", note: "Thiếu bản sao CCCD" });
+  });
+
+  it("closes an application ready for pickup as delivered", async () => {
+    location.hash = "#/procedures/applications/21";
+    let status = "ready_for_pickup";
+    const { m, api } = apiWith({
+      "GET /api/v1/procedures": () => PROCEDURES,
+      "GET /api/v1/one-stop/applications/21": () => ({ ...application({ status }), attachments: [], history: [] }),
+      "POST /api/v1/one-stop/applications/21/transition": (_r, b) => {
+        status = JSON.parse(b).to;
+        return application({ status });
+      },
+    });
+    render(<ProceduresPage api={api} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Đã trao kết quả" }));
+    expect(await screen.findByText("Đã chuyển hồ sơ sang “Đã trả kết quả”.")).toBeTruthy();
+    expect(lastBody(m, "POST", "/transition").to).toBe("delivered");
   });
 
   it("adds a procedure to the catalogue", async () => {

@@ -343,7 +343,7 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
   "adminOps.dash.stats": "Key figures",
   "adminOps.dash.households": "Households",
   "adminOps.dash.residents": "Verified residents",
-  "adminOps.dash.withAccount": "Residents using the app",
+  "adminOps.dash.withAccount": "Residents with an account",
   "adminOps.dash.reportsOverdue": "Overdue reports",
   "adminOps.dash.applications": "Applications",
   "adminOps.dash.collected": "Collected (90 days)",
@@ -357,7 +357,6 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
   "adminOps.dash.criteria": "Smart-commune criteria",
   "adminOps.dash.saveTargets": "Save targets",
   "adminOps.dash.snapshot": "Record this month",
-  "adminOps.dash.snapshotDone": "This month's values are recorded.",
   "adminOps.dash.met": "Met",
   "adminOps.dash.unmet": "Not met",
   "adminOps.dash.unknown": "Not enough data",
@@ -396,4 +395,21 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
   "adminOps.onvif.createdNotIdentified": "The camera was added but its ONVIF information could not be read.",
   "adminOps.onvif.skipIdentify": "Skip",
   "adminOps.onvif.retryIdentify": "Read ONVIF information again",
+
+  "adminOps.survey.minLabel": "Meaning of the lowest score",
+  "adminOps.survey.minLabelHint": "For example: Very dissatisfied",
+  "adminOps.survey.maxLabel": "Meaning of the highest score",
+  "adminOps.survey.maxLabelHint": "For example: Very satisfied",
+
+  "adminOps.report.unknownReporter": "Reporter unknown",
+  "adminOps.report.unassigned": "Not assigned",
+  "adminOps.report.pickStaff": "— Choose an official —",
+
+  "adminPeople.app.status.delivered": "Result delivered",
+  "adminPeople.app.action.delivered": "Mark the result as handed over",
+
+  "adminOps.dash.activeResidents": "Residents using the app ({days} days)",
+  "adminOps.dash.reportsOpen": "Reports being handled",
+  "adminOps.dash.reportsResolved": "Reports resolved",
+  "adminOps.dash.snapshotKept": "Kept the figures of {month}: {count} criteria.",
 };
