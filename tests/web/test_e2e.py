@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
+from testsupport.streams import MjpegServer
 from web.platform_process import RunningPlatform, running_platform
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -49,6 +50,7 @@ FLOWS = (
     "onboarding",
     "journey-resident",
     "public",
+    "journey-cameras",
 )
 
 # Each flow's screenshots that must exist when it passes.
@@ -69,10 +71,21 @@ PLATFORM_ENV = {"OTP_REQUESTS_PER_HOUR": "100", "SEPAY_API_KEY": "e2e-sepay-key"
 
 
 @pytest.fixture(scope="module")
-def platform(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+def camera_simulator() -> Iterator[MjpegServer]:
+    """A living camera for the cameras journey (the MJPEG generator `make run` runs too), on 127.0.0.1."""
+    with MjpegServer(fps=8) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def platform(
+    web_dist: Path, tmp_path_factory: pytest.TempPathFactory, camera_simulator: MjpegServer
+) -> Iterator[RunningPlatform]:
     logs = tmp_path_factory.mktemp("e2e-server")
+    # Loopback is never a camera address; the development allow names exactly this simulator's host:port.
+    env = {**PLATFORM_ENV, "DEV_CAMERA_URLS": f"127.0.0.1:{camera_simulator.port}"}
     try:
-        with running_platform(web_dist, logs, worker=True, extra_env=PLATFORM_ENV) as running:
+        with running_platform(web_dist, logs, worker=True, extra_env=env) as running:
             yield running
     except RuntimeError as exc:
         pytest.fail(str(exc))
@@ -112,7 +125,11 @@ def test_the_apps_go_out_gzipped_for_slow_networks(platform: RunningPlatform) ->
 
 @pytest.mark.parametrize("flow", FLOWS)
 def test_flow_in_chromium(
-    flow: str, platform: RunningPlatform, artefacts: Path, node_bin: Callable[[str], Path]
+    flow: str,
+    platform: RunningPlatform,
+    artefacts: Path,
+    node_bin: Callable[[str], Path],
+    camera_simulator: MjpegServer,
 ) -> None:
     node_bin("vite")  # fails with "run make web-deps" when node_modules is missing (playwright-core lives there)
     node = shutil.which("node")
@@ -123,6 +140,7 @@ def test_flow_in_chromium(
         "SERVER_LOG": str(platform.server_log),
         "OUT_DIR": str(artefacts),
         "E2E_FLOW_TIMEOUT_MS": str((FLOW_TIMEOUT_S - 20) * 1000),
+        "E2E_CAMERA_URL": camera_simulator.url,
     }
     result = subprocess.run(
         [node, str(WEB / "e2e" / "run.mjs"), flow],
