@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import DOCUMENT, read_file, store_upload
+from smartcommune.platform.files.service import FileBody, DOCUMENT, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.procedures.models import Application, ApplicationEvent, ApplicationFile, Procedure
 from smartcommune.platform.procedures.schemas import (
@@ -332,7 +332,7 @@ def detail(db: Session, app: Application) -> ApplicationDetail:
     )
 
 
-def attachment(db: Session, tenant: TenantInfo, app: Application, attachment_id: int) -> tuple[StoredFile, bytes]:
+def attachment(db: Session, tenant: TenantInfo, app: Application, attachment_id: int) -> tuple[StoredFile, FileBody]:
     row = db.get(ApplicationFile, attachment_id)
     if row is None or row.application_id != app.id:
         raise NotFound("Không tìm thấy tệp.", "File not found.", code="file_not_found")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from smartcommune.platform.commune import service as commune_service
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import PHOTO, read_file, store_upload
+from smartcommune.platform.files.service import FileBody, PHOTO, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.reports import repository
 from smartcommune.platform.reports.models import (
@@ -328,7 +328,7 @@ def list_for(
 
 def photo_for(
     db: Session, tenant: TenantInfo, report: Report, photo_id: int, *, public: bool
-) -> tuple[StoredFile, bytes]:
+) -> tuple[StoredFile, FileBody]:
     photo = db.get(ReportPhoto, photo_id)
     if photo is None or photo.report_id != report.id or (public and photo.hidden):
         raise NotFound("Không tìm thấy ảnh.", "Photo not found.", code="photo_not_found")
