@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import FileBody, DOCUMENT, read_file, store_upload
+from smartcommune.platform.files.service import DOCUMENT, FileBody, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.procedures.models import Application, ApplicationEvent, ApplicationFile, Procedure
 from smartcommune.platform.procedures.schemas import (

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from smartcommune.platform.commune import service as commune_service
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import FileBody, PHOTO, read_file, store_upload
+from smartcommune.platform.files.service import PHOTO, FileBody, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.reports import repository
 from smartcommune.platform.reports.models import (
