@@ -8,5 +8,7 @@ import { publicSiteEn } from "../i18n/areas/publicSite.en";
 import { publicSiteVi } from "../i18n/areas/publicSite.vi";
 import { messagesEn } from "../i18n/areas/messages.en";
 import { messagesVi } from "../i18n/areas/messages.vi";
+import { catalogueEn } from "../i18n/areas/catalogue.en";
+import { catalogueVi } from "../i18n/areas/catalogue.vi";
 
-addMessages({ ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi }, { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn });
+addMessages({ ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi, ...catalogueVi }, { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn, ...catalogueEn });

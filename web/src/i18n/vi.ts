@@ -8,6 +8,7 @@ import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
 import { messagesVi } from "./areas/messages.vi";
+import { catalogueVi } from "./areas/catalogue.vi";
 
 export const vi = {
   ...baseVi,
@@ -18,6 +19,7 @@ export const vi = {
   ...qualityVi,
   ...publicSiteVi,
   ...messagesVi,
+  ...catalogueVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;
