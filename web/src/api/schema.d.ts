@@ -712,7 +712,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Command History
+         * @description The device's commands, newest first: sent by hand (source `user`) or by a rule, with status and result.
+         */
+        get: operations["command_history_api_v1_devices__device_id__commands_get"];
         put?: never;
         /**
          * Send Command
@@ -4525,6 +4529,11 @@ export interface components {
         CommandSpec: {
             /** Name */
             name: string;
+            /**
+             * Label
+             * @default
+             */
+            label: string;
             /** Params */
             params?: {
                 [key: string]: components["schemas"]["ParamSpec"];
@@ -5218,6 +5227,11 @@ export interface components {
         FieldSpec: {
             /** Name */
             name: string;
+            /**
+             * Label
+             * @default
+             */
+            label: string;
             /**
              * Unit
              * @default
@@ -5948,6 +5962,22 @@ export interface components {
         };
         /** ParamSpec */
         ParamSpec: {
+            /**
+             * Type
+             * @default number
+             * @enum {string}
+             */
+            type: "number" | "integer" | "boolean" | "text";
+            /**
+             * Label
+             * @default
+             */
+            label: string;
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
             /** Min */
             min?: number | null;
             /** Max */
@@ -9300,6 +9330,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TelemetryOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    command_history_api_v1_devices__device_id__commands_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"][];
                 };
             };
             /** @description Validation Error */
