@@ -13,11 +13,11 @@ type Rule = Schemas["RuleOut"];
 type RuleIn = Schemas["RuleIn"];
 type RulePatch = Schemas["RulePatch"];
 
-export function describeRule(rule: Rule, deviceName: (id: number | null) => string): string {
+export function describeRule(rule: Rule, deviceName: (id: number | null) => string, fieldName: (field: string) => string = (f) => f): string {
   if (rule.kind === "threshold") {
     return t("adminOps.rule.thresholdText", {
       device: deviceName(rule.sensor_device_id),
-      field: rule.field ?? "",
+      field: fieldName(rule.field ?? ""),
       op: label("adminOps.op", rule.op),
       threshold: formatNumber(rule.threshold ?? 0),
       clear: formatNumber(rule.clear_threshold ?? rule.threshold ?? 0),
@@ -46,6 +46,8 @@ export function RulesPanel(props: { api: Api; devices: Device[]; profiles: Profi
   };
   const names = new Map(props.devices.map((d) => [d.id, d.name]));
   const deviceName = (id: number | null) => (id == null ? "—" : names.get(id) ?? String(id));
+  const fieldLabels = new Map(props.profiles.flatMap((p) => p.fields ?? []).map((f) => [f.name, specLabel(f, f.name)]));
+  const fieldName = (field: string) => fieldLabels.get(field) ?? field;
   return (
     <>
       <div class="spread">
@@ -76,7 +78,7 @@ export function RulesPanel(props: { api: Api; devices: Device[]; profiles: Profi
                 <StatusBadge status={r.state} prefix="adminOps.ruleState" />
               </span>
             </div>
-            <div>{describeRule(r, deviceName)}</div>
+            <div>{describeRule(r, deviceName, fieldName)}</div>
             {r.last_outcome && <div class="muted">{t("adminOps.rule.lastOutcome", { outcome: label("adminOps.outcome", r.last_outcome) })}</div>}
             {editing === r.id ? (
               <RuleForm api={props.api} devices={props.devices} profiles={props.profiles} rule={r} onDone={done} />
