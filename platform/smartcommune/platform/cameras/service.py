@@ -348,14 +348,13 @@ def notify_status_change(db: Session, tenant: TenantInfo, camera: Camera, previo
     if previous == "unknown" and camera.status == "online":
         return  # first successful probe: nothing to tell
     recipients = holders_of(app_engine(), tenant.commune_code, RESPONSIBLE_ROLES)
-    status_vi = STATUS_VI.get(camera.status, camera.status)
     notify(
         db,
         recipients,
         Message(
             kind="camera_status",
-            title=f"Camera {camera.name}: {status_vi} / {camera.status}",
-            body=f"Lý do / reason: {camera.status_reason or '-'}",
+            code="camera_status",
+            params={"name": camera.name, "status": camera.status, "reason": camera.status_reason or "-"},
             link=f"/cameras/{camera.id}",
             priority="high" if camera.status == "offline" else "normal",
             source_type="camera",
