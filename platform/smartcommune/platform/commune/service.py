@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from smartcommune.platform.commune.models import SETTINGS_ROW, CommuneSettings
 from smartcommune.platform.commune.schemas import CommuneBranding, CommuneSettingsIn, CommuneSettingsOut
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import FileBody, IMAGE_TYPES, UploadRules, read_file, store_upload
+from smartcommune.platform.files.service import IMAGE_TYPES, FileBody, UploadRules, read_file, store_upload
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import InvalidInput, NotFound

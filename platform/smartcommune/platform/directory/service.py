@@ -20,7 +20,7 @@ from smartcommune.platform.directory.schemas import (
     LibraryCategoryIn,
 )
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import FileBody, DOCUMENT, read_file, store_upload
+from smartcommune.platform.files.service import DOCUMENT, FileBody, read_file, store_upload
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound

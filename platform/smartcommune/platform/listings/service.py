@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import FileBody, PHOTO, read_file, store_upload
+from smartcommune.platform.files.service import PHOTO, FileBody, read_file, store_upload
 from smartcommune.platform.listings import checkout
 from smartcommune.platform.listings.models import Listing, ListingRequest
 from smartcommune.platform.listings.schemas import (
