@@ -743,7 +743,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Command History
+         * @description The device's commands, newest first: sent by hand (source `user`) or by a rule, with status and result.
+         */
+        get: operations["command_history_api_v1_devices__device_id__commands_get"];
         put?: never;
         /**
          * Send Command
@@ -4619,6 +4623,11 @@ export interface components {
         CommandSpec: {
             /** Name */
             name: string;
+            /**
+             * Label
+             * @default
+             */
+            label: string;
             /** Params */
             params?: {
                 [key: string]: components["schemas"]["ParamSpec"];
@@ -5346,6 +5355,11 @@ export interface components {
         FieldSpec: {
             /** Name */
             name: string;
+            /**
+             * Label
+             * @default
+             */
+            label: string;
             /**
              * Unit
              * @default
@@ -6095,6 +6109,22 @@ export interface components {
         };
         /** ParamSpec */
         ParamSpec: {
+            /**
+             * Type
+             * @default number
+             * @enum {string}
+             */
+            type: "number" | "integer" | "boolean" | "text";
+            /**
+             * Label
+             * @default
+             */
+            label: string;
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
             /** Min */
             min?: number | null;
             /** Max */
@@ -15277,6 +15307,147 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TelemetryOut"][];
+                };
+            };
+            /** @description Yêu cầu không hợp lệ / bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Chưa đăng nhập hoặc mã truy cập không hợp lệ / unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không có quyền / forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không tìm thấy (cũng là câu trả lời cho dữ liệu của xã khác) / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ / method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xung đột / conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nội dung quá lớn / payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Kiểu nội dung không hỗ trợ / unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input (field named in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xã đang tạm ngừng / commune suspended */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Lỗi hệ thống / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Cơ sở dữ liệu tạm thời không truy cập được / database unavailable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    command_history_api_v1_devices__device_id__commands_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"][];
                 };
             };
             /** @description Yêu cầu không hợp lệ / bad request */
