@@ -21,6 +21,7 @@ from smartcommune.platform.commune.router import router as commune_router
 from smartcommune.platform.devices.router import router as devices_router
 from smartcommune.platform.directory.router import router as directory_router
 from smartcommune.platform.fees.router import router as fees_router
+from smartcommune.platform.files.storage import check_file_store_settings
 from smartcommune.platform.http.errors import ERROR_RESPONSES, OPEN311_ERROR_RESPONSES, install_error_handlers
 from smartcommune.platform.http.limits import BodyLimitMiddleware
 from smartcommune.platform.http.policy import install_input_policy
@@ -77,6 +78,7 @@ class _WebFiles(StaticFiles):
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging()
+    check_file_store_settings(settings)
     app = FastAPI(
         title=API_TITLE,
         version="0.1.0",

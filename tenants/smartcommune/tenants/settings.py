@@ -24,6 +24,19 @@ class Settings(BaseSettings):
     # Empty → the app login's URL (fine when that is not pooled).
     listen_database_url: str = ""
     data_dir: Path = Field(default=REPO_ROOT / ".data")
+    # File bytes (smartcommune.platform.files.storage). Empty → {data_dir}/files on local disk (make run);
+    # s3://bucket/prefix → object storage, S3_ENDPOINT_URL for S3-compatible stores (MinIO, Ceph RGW, …).
+    files_url: str = ""
+    # Production refuses a local folder unless every replica mounts the same volume there.
+    files_shared_volume: bool = False
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_sse: str = ""  # "AES256" or "aws:kms"; empty → the bucket's default encryption
+    s3_kms_key_id: str = ""
+    s3_multipart_threshold_mb: int = 8
+    # "stream": bytes pass through the API after authorization; "presign": a 307 to a short-lived URL.
+    files_download: str = "stream"
+    files_presign_ttl_s: int = 60
     # Celery broker. Empty → kombu's SQLAlchemy transport on the same PostgreSQL (no extra server).
     broker_url: str = ""
     mqtt_url: str = ""

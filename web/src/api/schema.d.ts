@@ -267,7 +267,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My Inbox */
+        /**
+         * My Inbox
+         * @description The caller's messages, rendered in their language (`lang`, else Accept-Language, else Vietnamese).
+         */
         get: operations["my_inbox_api_v1_inbox_get"];
         put?: never;
         post?: never;
@@ -740,7 +743,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Command History
+         * @description The device's commands, newest first: sent by hand (source `user`) or by a rule, with status and result.
+         */
+        get: operations["command_history_api_v1_devices__device_id__commands_get"];
         put?: never;
         /**
          * Send Command
@@ -4616,6 +4623,11 @@ export interface components {
         CommandSpec: {
             /** Name */
             name: string;
+            /**
+             * Label
+             * @default
+             */
+            label: string;
             /** Params */
             params?: {
                 [key: string]: components["schemas"]["ParamSpec"];
@@ -5344,6 +5356,11 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Label
+             * @default
+             */
+            label: string;
+            /**
              * Unit
              * @default
              */
@@ -5523,6 +5540,12 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
+            /** Code */
+            code?: string | null;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** InboxPage */
         InboxPage: {
@@ -6086,6 +6109,22 @@ export interface components {
         };
         /** ParamSpec */
         ParamSpec: {
+            /**
+             * Type
+             * @default number
+             * @enum {string}
+             */
+            type: "number" | "integer" | "boolean" | "text";
+            /**
+             * Label
+             * @default
+             */
+            label: string;
+            /**
+             * Unit
+             * @default
+             */
+            unit: string;
             /** Min */
             min?: number | null;
             /** Max */
@@ -10776,8 +10815,11 @@ export interface operations {
             query?: {
                 before_id?: number | null;
                 limit?: number;
+                lang?: string | null;
             };
-            header?: never;
+            header?: {
+                "accept-language"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10913,8 +10955,12 @@ export interface operations {
     };
     mark_read_api_v1_inbox__item_id__read_post: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                lang?: string | null;
+            };
+            header?: {
+                "accept-language"?: string | null;
+            };
             path: {
                 item_id: number;
             };
@@ -15261,6 +15307,147 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TelemetryOut"][];
+                };
+            };
+            /** @description Yêu cầu không hợp lệ / bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Chưa đăng nhập hoặc mã truy cập không hợp lệ / unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không có quyền / forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Không tìm thấy (cũng là câu trả lời cho dữ liệu của xã khác) / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Phương thức không được hỗ trợ / method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xung đột / conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nội dung quá lớn / payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Kiểu nội dung không hỗ trợ / unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input (field named in details) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Xã đang tạm ngừng / commune suspended */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / rate limited (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Lỗi hệ thống / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Cơ sở dữ liệu tạm thời không truy cập được / database unavailable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    command_history_api_v1_devices__device_id__commands_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                device_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandOut"][];
                 };
             };
             /** @description Yêu cầu không hợp lệ / bad request */

@@ -30,7 +30,7 @@ from smartcommune.platform.cameras.schemas import (
 )
 from smartcommune.platform.files.models import StoredFile
 from smartcommune.platform.files.service import PHOTO, store_upload
-from smartcommune.platform.files.storage import get_file_store
+from smartcommune.platform.files.storage import FileMissing, get_file_store
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.netguard import (
     GuardedTarget,
@@ -348,14 +348,13 @@ def notify_status_change(db: Session, tenant: TenantInfo, camera: Camera, previo
     if previous == "unknown" and camera.status == "online":
         return  # first successful probe: nothing to tell
     recipients = holders_of(app_engine(), tenant.commune_code, RESPONSIBLE_ROLES)
-    status_vi = STATUS_VI.get(camera.status, camera.status)
     notify(
         db,
         recipients,
         Message(
             kind="camera_status",
-            title=f"Camera {camera.name}: {status_vi} / {camera.status}",
-            body=f"Lý do / reason: {camera.status_reason or '-'}",
+            code="camera_status",
+            params={"name": camera.name, "status": camera.status, "reason": camera.status_reason or "-"},
             link=f"/cameras/{camera.id}",
             priority="high" if camera.status == "offline" else "normal",
             source_type="camera",
@@ -408,12 +407,12 @@ def get_preview(db: Session, tenant: TenantInfo, camera_id: int) -> bytes:
     camera = get(db, camera_id)
     try:
         return get_file_store().get(tenant.schema_name, preview_id(camera.id))
-    except OSError:
+    except (OSError, FileMissing):  # no preview frame written (yet): the snapshot of the last check
         pass
     if camera.snapshot_file_id is not None:
         try:
             return get_file_store().get(tenant.schema_name, camera.snapshot_file_id)
-        except OSError:
+        except (OSError, FileMissing):
             pass
     raise NotFound("Chưa có hình xem trước.", "No preview yet.", code="preview_not_found")
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Annotated
 
+import typer
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.identity.accounts import create_account, find_by_username, set_password
 from smartcommune.provisioning.cli.progress import console
 from smartcommune.provisioning.cli.system import SYSTEM
-from smartcommune.provisioning.demo.life import DemoCommune, seed_life
+from smartcommune.provisioning.demo.life import DemoCommune, ensure_camera, seed_life
 from smartcommune.provisioning.demo.onboard import onboard
 from smartcommune.provisioning.runs.schemas import AdminContact, DeviceSpec
 from smartcommune.tenants.authz.service import assign_role
@@ -94,7 +96,7 @@ def _first_admin(demo: DemoCommune) -> AdminContact:
     )
 
 
-def seed_demo() -> list[DemoLogin]:
+def seed_demo(*, camera_url: str | None = None) -> list[DemoLogin]:
     engine = owner_engine()
     bootstrap(engine)
     logins = [
@@ -132,9 +134,10 @@ def seed_demo() -> list[DemoLogin]:
             logins.append(DemoLogin(role, tenant.name, username, DEMO_PASSWORD))
         logins.append(DemoLogin("resident (mã OTP hiện trong log)", tenant.name, demo.resident_phone, "OTP"))
         made = seed_life(tenant, demo)
+        camera = f"; camera {ensure_camera(tenant, demo, camera_url)}" if camera_url else ""
         console.print(
             f"{tenant.name}: {'provisioned' if ran else 'already provisioned'}; "
-            f"{'sample life already there' if made.get('skipped') else f'sample life {made}'} "
+            f"{'sample life already there' if made.get('skipped') else f'sample life {made}'}{camera} "
             f"({time.perf_counter() - t0:.1f} s)"
         )
     return logins
@@ -149,6 +152,10 @@ def print_logins(logins: list[DemoLogin]) -> None:
     console.print(table)
 
 
-def demo() -> None:
+def demo(
+    camera_url: Annotated[
+        str | None, typer.Option(help="stream of the demo camera (the simulated camera: allow it in DEV_CAMERA_URLS)")
+    ] = None,
+) -> None:
     """Create the demo communes Xã Cam Lộ (19597) and Xã Hậu Lộc (16012) with a login for every role."""
-    print_logins(seed_demo())
+    print_logins(seed_demo(camera_url=camera_url))

@@ -365,16 +365,18 @@ def _seed(db: TenantSession, tenant: TenantInfo, demo: DemoCommune) -> dict[str,
     made["survey"] = survey.id
 
     # -- procedure applications -------------------------------------------------------------------------------
-    online = [p for p in procedures.catalogue(db, field=None, active_only=True) if p.mode != "in_person"]
+    online = {p.code: p for p in procedures.catalogue(db, field=None, active_only=True) if p.mode != "in_person"}
     if online:
+        birth = online.get("HT-KHAISINH") or next(iter(online.values()))
+        copy = online.get("CT-BANSAO") or next(reversed(online.values()))
         mine = procedures.apply(
             db,
             tenant,
             ApplicationForm(
-                procedure_id=online[0].id,
+                procedure_id=birth.id,
                 applicant_name=me.full_name,
                 applicant_phone=demo.resident_phone,
-                details="Xin cấp bản sao trích lục cho con, sinh tháng 5.",
+                details="Đăng ký khai sinh cho con thứ hai, sinh tại trạm y tế xã.",
             ),
             [("to-khai.pdf", _pdf("To khai"))],
             procedures.Who(subject=my_subject, actor=f"resident:{my_subject}", actor_kind="resident"),
@@ -387,7 +389,9 @@ def _seed(db: TenantSession, tenant: TenantInfo, demo: DemoCommune) -> dict[str,
             db,
             tenant,
             ApplicationForm(
-                procedure_id=online[-1].id, applicant_name=neighbour_resident.full_name, details="Hồ sơ nộp trực tuyến."
+                procedure_id=copy.id,
+                applicant_name=neighbour_resident.full_name,
+                details="Chứng thực bản sao giấy chứng nhận quyền sử dụng đất.",
             ),
             [],
             procedures.Who(subject=neighbour, actor=f"resident:{neighbour}", actor_kind="resident"),
@@ -601,3 +605,37 @@ def _admin_name(demo: DemoCommune) -> str:
 
 def _pdf(title: str) -> bytes:
     return f"%PDF-1.4\n1 0 obj<</Title ({title})>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+
+
+DEMO_CAMERA = "Camera ngã tư trung tâm xã"
+
+
+def ensure_camera(tenant: TenantInfo, demo: DemoCommune, stream_url: str) -> str:
+    """The demo camera on the simulated camera's stream (its address changes with each `make run`), probed
+    once so it shows its real status. Returns that status."""
+    from smartcommune.platform.cameras import service as cameras
+    from smartcommune.platform.cameras.models import Camera
+    from smartcommune.platform.cameras.schemas import CameraIn, CameraPatch
+
+    with tenant_transaction(tenant) as db:
+        camera = db.scalar(select(Camera).where(Camera.name == DEMO_CAMERA))
+        if camera is None:
+            camera = cameras.create(
+                db,
+                CameraIn(
+                    name=DEMO_CAMERA,
+                    location=f"Ngã tư trước UBND xã, {demo.villages[0]}",
+                    latitude=demo.lat,
+                    longitude=demo.lng,
+                    stream_url=stream_url,
+                    model="Mô phỏng MJPEG (make run)",
+                ),
+                actor=ACTOR,
+                actor_kind=ACTOR_KIND,
+            )
+        elif camera.stream_url != stream_url:
+            cameras.update(db, camera.id, CameraPatch(stream_url=stream_url), actor=ACTOR, actor_kind=ACTOR_KIND)
+        camera_id = camera.id
+    with tenant_transaction(tenant) as db:
+        probed, _, _ = cameras.probe_now(db, tenant, camera_id, actor=ACTOR, actor_kind=ACTOR_KIND)
+        return probed.status
