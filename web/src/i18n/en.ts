@@ -5,7 +5,9 @@ import { adminOpsEn } from "./areas/adminOps.en";
 import { residentEn } from "./areas/resident.en";
 import { qualityEn } from "./areas/quality.en";
 import { publicSiteEn } from "./areas/publicSite.en";
+import { camerasEn } from "./areas/cameras.en";
 import { messagesEn } from "./areas/messages.en";
+import { catalogueEn } from "./areas/catalogue.en";
 import type { MessageKey } from "./vi";
 
 // English: the second language. The type makes a missing or extra key a compile error.
@@ -17,5 +19,7 @@ export const en: Record<MessageKey, string> = {
   ...residentEn,
   ...qualityEn,
   ...publicSiteEn,
+  ...camerasEn,
   ...messagesEn,
+  ...catalogueEn,
 };

@@ -7,7 +7,9 @@ import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
+import { camerasVi } from "./areas/cameras.vi";
 import { messagesVi } from "./areas/messages.vi";
+import { catalogueVi } from "./areas/catalogue.vi";
 
 export const vi = {
   ...baseVi,
@@ -17,7 +19,9 @@ export const vi = {
   ...residentVi,
   ...qualityVi,
   ...publicSiteVi,
+  ...camerasVi,
   ...messagesVi,
+  ...catalogueVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -117,6 +117,19 @@ class SiteNetworkOut(BaseModel):
     created_at: datetime
 
 
+class SiteNetworkRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    cidr: str
+    note: str
+    status: Literal["pending", "approved", "refused", "revoked"]
+    requested_by: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str
+
+
 class CameraEventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

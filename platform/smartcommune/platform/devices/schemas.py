@@ -15,12 +15,16 @@ Name = str
 
 class FieldSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    label: str = Field(default="", max_length=120)  # shown in charts and alarms instead of the technical name
     unit: str = Field(default="", max_length=20)
     min: float | None = None
     max: float | None = None
 
 
 class ParamSpec(BaseModel):
+    type: Literal["number", "integer", "boolean", "text"] = "number"
+    label: str = Field(default="", max_length=120)
+    unit: str = Field(default="", max_length=20)
     min: float | None = None
     max: float | None = None
     required: bool = True
@@ -28,6 +32,7 @@ class ParamSpec(BaseModel):
 
 class CommandSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    label: str = Field(default="", max_length=120)
     params: dict[str, ParamSpec] = Field(default_factory=dict)
     timeout_s: int = Field(default=30, ge=1, le=3600)
 

@@ -326,3 +326,28 @@ class ProvisioningStep(ControlBase):
     duration_ms: Mapped[float | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
     output: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+# --- h8: camera site network requests (c0009) ------------------------------------------------------------
+class SiteNetworkRequest(ControlBase):
+    """A commune's request to let camera traffic into one private network of its site.
+
+    Commune admins request; provider staff approve or refuse (audited). Only an approved request writes the
+    network into the commune's `site_networks` allow-list (smartcommune.provisioning.site_networks)."""
+
+    __tablename__ = "site_network_requests"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    cidr: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    status: Mapped[str] = mapped_column(String(20), index=True, default="pending")  # pending|approved|refused|revoked
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime] = _now()
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+# --- end h8 ---
