@@ -26,11 +26,10 @@ NOT_THE_COLUMN = {
 
 
 def _models(annotation: Any, seen: set[type[BaseModel]]) -> None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if annotation not in seen:
-            seen.add(annotation)
-            for field in annotation.model_fields.values():
-                _models(field.annotation, seen)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in seen:
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _models(field.annotation, seen)
     for arg in typing.get_args(annotation):
         _models(arg, seen)
 

@@ -3274,7 +3274,7 @@ export interface paths {
          * Trace Gs1
          * @description GS1 Digital Link resolver on the commune's host: HTML for people, JSON with `?format=json`.
          */
-        get: operations["trace_gs1_01__gtin__10__lot__head"];
+        get: operations["trace_gs1_01__gtin__10__lot__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3298,7 +3298,7 @@ export interface paths {
          * Trace Lot
          * @description A lot without a producer GTIN: the commune-scoped product path.
          */
-        get: operations["trace_lot_trace__lot__head"];
+        get: operations["trace_lot_trace__lot__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -39480,7 +39480,7 @@ export interface operations {
             };
         };
     };
-    trace_gs1_01__gtin__10__lot__head: {
+    trace_gs1_01__gtin__10__lot__get: {
         parameters: {
             query?: never;
             header?: never;
@@ -39764,7 +39764,7 @@ export interface operations {
             };
         };
     };
-    trace_lot_trace__lot__head: {
+    trace_lot_trace__lot__get: {
         parameters: {
             query?: never;
             header?: never;

@@ -164,9 +164,8 @@ _TRACE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@public_router.api_route(
-    "/01/{gtin}/10/{lot}", methods=["GET", "HEAD"], response_model=TraceOut, responses=_TRACE_RESPONSES
-)
+@public_router.get("/01/{gtin}/10/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
+@public_router.head("/01/{gtin}/10/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
 def trace_gs1(
     gtin: str,
     lot: str,
@@ -178,7 +177,8 @@ def trace_gs1(
     return _trace_response(request, db, tenant, lot, gtin)
 
 
-@public_router.api_route("/trace/{lot}", methods=["GET", "HEAD"], response_model=TraceOut, responses=_TRACE_RESPONSES)
+@public_router.get("/trace/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
+@public_router.head("/trace/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
 def trace_lot(
     lot: str,
     request: Request,
