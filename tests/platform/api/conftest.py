@@ -636,11 +636,13 @@ def commune_services_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
     if p.startswith("/api/v1/triage/reports/{report_id}"):
         report_id, photo_id = someone_elses_report(tenant)
         path = p.format(report_id=report_id, photo_id=photo_id)
+        # The assignee must be one of the commune's staff: an official of its own that no other route disables.
+        official = str(make_commune_user(tenant, COMMUNE_OFFICIAL).account_id)
         bodies: dict[str, tuple[Any, int]] = {
             "/transition": ({"to": "accepted", "note": "Đã tiếp nhận"}, 200),
             "/replies": ({"body": "Xã đã cử người kiểm tra"}, 201),
             "/notes": ({"body": "Ghi chú nội bộ"}, 201),
-            "/assign": ({"assignee": "can-bo-giao-thong"}, 200),
+            "/assign": ({"assignee": official}, 200),
             "/moderation": ({"hidden": True, "reason": "Nội dung trùng lặp"}, 200),
         }
         for suffix, (body, status) in bodies.items():

@@ -78,6 +78,8 @@ PUBLIC = {
     # public trace pages of lots on a commune's host: GS1 Digital Link and the commune-scoped path
     ("GET", "/01/{gtin}/10/{lot}"),
     ("GET", "/trace/{lot}"),
+    ("HEAD", "/01/{gtin}/10/{lot}"),
+    ("HEAD", "/trace/{lot}"),
     # the commune's services, tourism and products for visitors, their requests, and Stripe Checkout events
     ("GET", "/api/v1/public/listings"),
     ("GET", "/api/v1/public/listings/{listing_id}"),
