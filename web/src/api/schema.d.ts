@@ -188,6 +188,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commune/modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Modules
+         * @description Every module of the platform and whether this commune has it on.
+         */
+        get: operations["list_modules_api_v1_commune_modules_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commune/modules/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change Module
+         * @description Turn one module on or off (commune admins, audited). A disabled module's routes answer 404
+         *     `module_disabled` and the apps hide its screens; 404 `module_not_found`, 422 `module_required`.
+         */
+        put: operations["change_module_api_v1_commune_modules__code__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -5862,6 +5903,20 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ModuleChange */
+        ModuleChange: {
+            /** Enabled */
+            enabled: boolean;
+        };
+        /** ModuleState */
+        ModuleState: {
+            /** Code */
+            code: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Optional */
+            optional: boolean;
+        };
         /** OfficialCommuneOut */
         OfficialCommuneOut: {
             /** Code */
@@ -8097,6 +8152,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommuneSettingsOut"];
+                };
+            };
+        };
+    };
+    list_modules_api_v1_commune_modules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModuleState"][];
+                };
+            };
+        };
+    };
+    change_module_api_v1_commune_modules__code__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModuleChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModuleState"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

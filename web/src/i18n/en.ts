@@ -6,6 +6,7 @@ import { residentEn } from "./areas/resident.en";
 import { qualityEn } from "./areas/quality.en";
 import { publicSiteEn } from "./areas/publicSite.en";
 import { messagesEn } from "./areas/messages.en";
+import { mapPickerEn } from "./areas/mapPicker.en";
 import type { MessageKey } from "./vi";
 
 // English: the second language. The type makes a missing or extra key a compile error.
@@ -18,4 +19,5 @@ export const en: Record<MessageKey, string> = {
   ...qualityEn,
   ...publicSiteEn,
   ...messagesEn,
+  ...mapPickerEn,
 };

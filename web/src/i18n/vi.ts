@@ -8,6 +8,7 @@ import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
 import { messagesVi } from "./areas/messages.vi";
+import { mapPickerVi } from "./areas/mapPicker.vi";
 
 export const vi = {
   ...baseVi,
@@ -18,6 +19,7 @@ export const vi = {
   ...qualityVi,
   ...publicSiteVi,
   ...messagesVi,
+  ...mapPickerVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;
