@@ -170,6 +170,11 @@ def test_ingress_wildcard_and_base_host(renders: dict[str, Render]) -> None:
     hosts = [rule["host"] for rule in ing["spec"]["rules"]]
     assert hosts == ["xathongminh.gov.vn", "*.xathongminh.gov.vn"]
     assert ing["spec"]["tls"][0]["hosts"] == hosts
+    # issue 16: bounded bodies and upstream timeouts at the ingress too (buffered, so a slow upload ties no API worker)
+    notes = ing["metadata"]["annotations"]
+    assert notes["nginx.ingress.kubernetes.io/proxy-body-size"] == "48m"
+    assert notes["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "on"
+    assert int(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"]) <= 60
 
 
 def test_production_render(renders: dict[str, Render]) -> None:
@@ -242,3 +247,27 @@ def test_render_fails_without_required_values() -> None:
     with pytest.raises(helm.HelmError):
         render_chart(values, "ci-bad")
     assert PRODUCTION_VALUES.exists()
+
+
+def test_production_keeps_no_file_in_the_container(renders: dict[str, Render]) -> None:
+    """Every platform container of the production render stores files in the bucket, never on its own disk:
+    FILES_URL is s3://, no local-volume declaration, and the only writable mount is the memory-backed /tmp."""
+    r = renders["smartcommune"]
+    platform_containers = 0
+    for doc in r.of_kind("Deployment") + r.of_kind("Job"):
+        pod = doc["spec"]["template"]["spec"]
+        for volume in pod.get("volumes", []):
+            assert set(volume) & {"emptyDir", "configMap", "secret", "projected"}, volume
+            assert "hostPath" not in volume and "persistentVolumeClaim" not in volume, volume
+        for c in containers(doc):
+            env = {e["name"]: e.get("value") for e in c.get("env", [])}
+            if "ENVIRONMENT" not in env:
+                continue  # PgBouncer and other non-platform containers
+            platform_containers += 1
+            assert str(env["FILES_URL"]).startswith("s3://"), (doc["metadata"]["name"], env.get("FILES_URL"))
+            assert env["FILES_SHARED_VOLUME"] == "false"
+            assert env["S3_SSE"] == "aws:kms"
+            assert "DATA_DIR" not in env
+            for mount in c.get("volumeMounts", []):
+                assert mount["mountPath"] == "/tmp" or mount.get("readOnly"), mount
+    assert platform_containers >= 4

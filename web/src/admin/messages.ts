@@ -6,7 +6,14 @@ import { adminOpsEn } from "../i18n/areas/adminOps.en";
 import { adminOpsVi } from "../i18n/areas/adminOps.vi";
 import { publicSiteEn } from "../i18n/areas/publicSite.en";
 import { publicSiteVi } from "../i18n/areas/publicSite.vi";
+import { camerasEn } from "../i18n/areas/cameras.en";
+import { camerasVi } from "../i18n/areas/cameras.vi";
 import { messagesEn } from "../i18n/areas/messages.en";
 import { messagesVi } from "../i18n/areas/messages.vi";
+import { catalogueEn } from "../i18n/areas/catalogue.en";
+import { catalogueVi } from "../i18n/areas/catalogue.vi";
 
-addMessages({ ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi }, { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn });
+addMessages(
+  { ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi, ...camerasVi, ...catalogueVi },
+  { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn, ...camerasEn, ...catalogueEn },
+);

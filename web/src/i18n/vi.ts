@@ -7,8 +7,10 @@ import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
+import { camerasVi } from "./areas/cameras.vi";
 import { messagesVi } from "./areas/messages.vi";
 import { mapPickerVi } from "./areas/mapPicker.vi";
+import { catalogueVi } from "./areas/catalogue.vi";
 
 export const vi = {
   ...baseVi,
@@ -18,8 +20,10 @@ export const vi = {
   ...residentVi,
   ...qualityVi,
   ...publicSiteVi,
+  ...camerasVi,
   ...messagesVi,
   ...mapPickerVi,
+  ...catalogueVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

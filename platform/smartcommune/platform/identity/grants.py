@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import structlog
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from smartcommune.platform.identity import throttle
 from smartcommune.platform.identity.accounts import find_by_username, get_account
 from smartcommune.platform.identity.issuer import IssuedToken, sign_access_token
 from smartcommune.platform.identity.otp import verify_otp
 from smartcommune.platform.identity.passwords import hash_secret, needs_rehash, verify_secret
+from smartcommune.tenants import audit
+from smartcommune.tenants.control.models import IdentityAccount
 from smartcommune.tenants.database import app_engine
-from smartcommune.tenants.errors import Unauthenticated
+from smartcommune.tenants.errors import AppError, Unauthenticated
 from smartcommune.tenants.principal import COMMUNE_REALM
+from smartcommune.tenants.registry import get_commune, info_from_row
+from smartcommune.tenants.session import tenant_transaction
+
+log = structlog.get_logger(__name__)
 
 
 def invalid_credentials() -> Unauthenticated:
@@ -23,17 +33,77 @@ def invalid_credentials() -> Unauthenticated:
 
 
 def password_grant(
-    realm: str, username: str, password: str, *, client_id: str, engine: Engine | None = None
+    realm: str,
+    username: str,
+    password: str,
+    *,
+    client_id: str,
+    engine: Engine | None = None,
+    client_addr: str | None = None,
 ) -> IssuedToken:
-    """Unknown user, wrong password and disabled account answer alike, after the same argon2 work."""
-    with Session(engine or app_engine(), expire_on_commit=False) as session, session.begin():
+    """Unknown user, wrong password and disabled account answer alike, after the same argon2 work; failures
+    are throttled per account name and per client address (`throttle`)."""
+    engine = engine or app_engine()
+    account_key = throttle.account_key(realm, username)
+    address_key = throttle.address_key(client_addr)
+    keys = [account_key] + ([address_key] if address_key else [])
+    with Session(engine) as session:
+        throttle.check(session, keys)
+    with Session(engine, expire_on_commit=False) as session, session.begin():
         account = find_by_username(session, realm, username)
         stored = account.password_hash if account is not None else None
-        if not verify_secret(stored, password) or account is None or not account.enabled:
-            raise invalid_credentials()
-        if stored is not None and needs_rehash(stored):
-            account.password_hash = hash_secret(password)
+        ok = verify_secret(stored, password) and account is not None and account.enabled
+        if ok:
+            throttle.clear(session, account_key)
+            if stored is not None and needs_rehash(stored):
+                account.password_hash = hash_secret(password)  # type: ignore[union-attr]
+        else:
+            failures, locked_until = throttle.record_failure(session, account_key, throttle.ACCOUNT)
+            if address_key:
+                throttle.record_failure(session, address_key, throttle.ADDRESS)
+    if not ok or account is None:
+        _audit_failure(account, username, client_addr, failures, locked_until)
+        raise invalid_credentials()
     return sign_access_token(account, client_id=client_id, engine=engine)
+
+
+def _audit_failure(
+    account: IdentityAccount | None,
+    username: str,
+    client_addr: str | None,
+    failures: int,
+    locked_until: datetime | None,
+) -> None:
+    """A log line always; a row in the commune's audit log when the name is a commune account."""
+    log.warning(
+        "login_failed",
+        username=username[:150],
+        client=client_addr,
+        failures=failures,
+        locked_until=locked_until.isoformat() if locked_until else None,
+        known=account is not None,
+    )
+    if account is None or account.commune_code is None:
+        return
+    try:
+        tenant = info_from_row(get_commune(app_engine(), account.commune_code))
+        locked = locked_until is not None and failures >= throttle.ACCOUNT.lock_after
+        with tenant_transaction(tenant) as db:
+            audit.record(
+                db,
+                actor=f"user:{account.id}",
+                actor_kind="system",
+                action="login_locked" if locked else "login_failed",
+                object_type="account",
+                object_id=str(account.id),
+                after={
+                    "failures": failures,
+                    "locked_until": locked_until.isoformat() if locked_until else None,
+                    "client": client_addr,
+                },
+            )
+    except AppError:
+        pass  # the commune is gone or suspended: the log line above stays
 
 
 def otp_grant(commune_code: int, phone: str, code: str, *, client_id: str, engine: Engine | None = None) -> IssuedToken:

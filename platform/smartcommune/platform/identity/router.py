@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 
 from smartcommune.platform.identity.grants import otp_grant, password_grant
 from smartcommune.platform.identity.issuer import (
@@ -61,6 +60,7 @@ def certs(realm: str, response: Response) -> dict[str, Any]:
 @router.post("/{realm}/protocol/openid-connect/token", response_model=TokenResponse)
 def token(
     realm: str,
+    request: Request,
     response: Response,
     grant_type: Annotated[str, Form()],
     client_id: OptionalField = None,
@@ -76,7 +76,8 @@ def token(
     if grant_type == PASSWORD_GRANT_TYPE:
         if not username or not password:
             raise _missing(*(n for n, v in (("username", username), ("password", password)) if not v))
-        issued = password_grant(realm, username, password, client_id=client)
+        address = request.client.host if request.client else None
+        issued = password_grant(realm, username, password, client_id=client, client_addr=address)
     elif grant_type == OTP_GRANT_TYPE and realm == COMMUNE_REALM:
         given = {"commune_code": commune_code, "phone": phone, "otp": otp}
         if not all(given.values()):
@@ -97,6 +98,9 @@ def token(
 
 
 @router.post(f"/{COMMUNE_REALM}/otp", response_model=OtpRequested, status_code=status.HTTP_202_ACCEPTED)
-def request_code(body: OtpRequest, channel: Annotated[SmsChannel, Depends(get_sms_channel)]) -> OtpRequested:
-    sent = request_otp(body.commune_code, body.phone, channel=channel)
+def request_code(
+    body: OtpRequest, request: Request, channel: Annotated[SmsChannel, Depends(get_sms_channel)]
+) -> OtpRequested:
+    address = request.client.host if request.client else None
+    sent = request_otp(body.commune_code, body.phone, channel=channel, client_addr=address)
     return OtpRequested(phone=sent.phone, expires_in=sent.expires_in)

@@ -145,6 +145,7 @@ describe("operations centre", () => {
       "GET /api/v1/operations/stream": () => sse(overview(0)),
       "GET /api/v1/cameras": () => [camera()],
       "GET /api/v1/cameras/1/preview.jpg": jpeg,
+      "GET /api/v1/camera-site-networks": () => [{ id: 1, cidr: "10.0.0.0/24", note: "", created_at: "2026-12-07T00:00:00Z" }],
       "POST /api/v1/cameras": (_r, body) => camera({ id: 3, ...JSON.parse(body) }),
       "PATCH /api/v1/cameras/1": (_r, body) => camera(JSON.parse(body)),
       "POST /api/v1/cameras/1/onvif/device-information": () => camera({ manufacturer: "Hikvision", model: "DS-2CD1023", firmware: "V5.7" }),
@@ -156,8 +157,11 @@ describe("operations centre", () => {
     fireEvent.input(within(form).getByLabelText("Địa chỉ luồng video (RTSP/HTTP)"), { target: { value: "rtsp://10.0.0.9/live" } });
     fireEvent.input(within(form).getByLabelText("Tên đăng nhập camera"), { target: { value: "admin" } });
     fireEvent.input(within(form).getByLabelText("Mật khẩu camera"), { target: { value: "s3cret" } });
+    // The hint's example lies in the approved site network, so it would be accepted as written.
+    expect(await within(form).findByText(/Ví dụ rtsp:\/\/10\.0\.0\.10:554\/stream1/)).toBeTruthy();
     fireEvent.click(within(form).getByRole("button", { name: "Lưu" }));
-    await screen.findByText("Đã lưu.");
+    // No click needed: the first check runs by itself and the wall waits for its result.
+    await screen.findByText(/Đã lưu camera Trường học\. Đang kiểm tra kết nối lần đầu/);
     const post = JSON.parse(m.calls.find((c) => c.method === "POST" && c.url.pathname.endsWith("/cameras"))!.body);
     expect(post).toMatchObject({ name: "Trường học", stream_url: "rtsp://10.0.0.9/live", username: "admin", password: "s3cret", motion_enabled: true });
 
@@ -240,6 +244,50 @@ describe("devices", () => {
     expect(screen.getByText(/"running": true/)).toBeTruthy();
   });
 
+  it("offers only sensors measuring the field, typed labelled parameters, a history and no command form without commands", async () => {
+    location.hash = "#/devices/rules";
+    const valve = { id: 2, code: "valve", name: "Van", fields: [{ name: "moisture", label: "Độ ẩm đất", unit: "%" }], commands: [{ name: "open_valve", label: "Mở van", params: { minutes: { type: "integer", label: "Số phút", unit: "phút", min: 1, max: 120 } } }], alarm_rules: [], created_at: AT };
+    const rain = { id: 3, code: "rain", name: "Mưa", fields: [{ name: "rain_mm", label: "Lượng mưa", unit: "mm" }], commands: [], alarm_rules: [], created_at: AT };
+    const { m, api } = setup({
+      "GET /api/v1/devices": () => [device({ id: 1, name: "Van ruộng 1", profile_id: 2 }), device({ id: 2, uid: "rain-01", name: "Đo mưa", profile_id: 3 })],
+      "GET /api/v1/device-profiles": () => [valve, rain],
+      "GET /api/v1/device-rules": () => [],
+      "POST /api/v1/device-rules": (_r, body) => ({ id: 1, state: "ok", ...JSON.parse(body) }),
+      "GET /api/v1/devices/2/telemetry": () => [],
+      "GET /api/v1/devices/1/telemetry": () => [{ ts: AT, data: { moisture: 14 } }],
+      "GET /api/v1/devices/1/commands": () => [
+        { id: "c1", device_id: 1, name: "open_valve", params: { minutes: 10 }, status: "succeeded", source: "rule", requested_by: "rule:1", timeout_s: 30, requested_at: AT, responded_at: AT, result: { ok: true } },
+      ],
+      "GET /api/v1/devices/2/commands": () => [],
+    });
+    render(<DevicesPage api={api} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Thêm quy tắc" }));
+    const form = screen.getByRole("form", { name: "Thêm quy tắc" });
+    await within(form).findAllByRole("option", { name: "Van ruộng 1" });
+    fireEvent.change(within(form).getByLabelText("Chỉ số"), { target: { value: "moisture" } });
+    const sensors = within(within(form).getByLabelText("Thiết bị cảm biến")).getAllByRole("option").map((o) => o.textContent);
+    expect(sensors).toEqual(["Van ruộng 1"]);
+    expect(within(form).getByRole("option", { name: "Độ ẩm đất (%)" })).toBeTruthy();
+    fireEvent.input(within(form).getByLabelText("Tên quy tắc"), { target: { value: "Khô đất" } });
+    fireEvent.input(within(form).getByLabelText("Ngưỡng kích hoạt"), { target: { value: "15" } });
+    fireEvent.change(within(form).getByLabelText("Thiết bị nhận lệnh"), { target: { value: "1" } });
+    fireEvent.change(within(form).getByLabelText("Lệnh gửi đi"), { target: { value: "open_valve" } });
+    fireEvent.input(within(form).getByLabelText("Số phút (phút)"), { target: { value: "10" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Lưu" }));
+    await waitFor(() => expect(m.calls.some((c) => c.method === "POST")).toBe(true));
+    expect(JSON.parse(m.calls.find((c) => c.method === "POST")!.body)).toMatchObject({ sensor_device_id: 1, field: "moisture", command: "open_valve", params: { minutes: 10 } });
+
+    location.hash = "#/devices";
+    fireEvent(window, new HashChangeEvent("hashchange"));
+    fireEvent.click(await screen.findByRole("button", { name: /Đo mưa/ }));
+    expect(await screen.findByText("Hồ sơ của thiết bị này không có lệnh điều khiển.")).toBeTruthy();
+    expect(screen.queryByRole("form", { name: "Gửi lệnh điều khiển" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: /Van ruộng 1/ }));
+    expect(await screen.findByText("Theo quy tắc")).toBeTruthy();
+    expect(screen.getAllByText("Mở van").length).toBeGreaterThan(0);
+    expect(await screen.findByText("Độ ẩm đất")).toBeTruthy(); // the chart's title, not "moisture"
+  });
+
   it("creates a threshold rule with duration and hysteresis, and acknowledges an alarm", async () => {
     location.hash = "#/devices/rules";
     const rules: unknown[] = [];
@@ -260,12 +308,16 @@ describe("devices", () => {
     const form = screen.getByRole("form", { name: "Thêm quy tắc" });
     await within(form).findAllByRole("option", { name: "Trạm bơm Đông" }); // the device list has arrived
     fireEvent.input(within(form).getByLabelText("Tên quy tắc"), { target: { value: "Bơm khi cạn" } });
-    fireEvent.input(within(form).getByLabelText("Chỉ số"), { target: { value: "water_level" } });
+    fireEvent.change(within(form).getByLabelText("Chỉ số"), { target: { value: "water_level" } });
     fireEvent.input(within(form).getByLabelText("Ngưỡng kích hoạt"), { target: { value: "5" } });
     fireEvent.input(within(form).getByLabelText("Ngưỡng trở lại bình thường"), { target: { value: "10" } });
     fireEvent.input(within(form).getByLabelText("Kéo dài tối thiểu (giây)"), { target: { value: "600" } });
     fireEvent.change(within(form).getByLabelText("Thiết bị nhận lệnh"), { target: { value: "1" } });
-    fireEvent.input(within(form).getByLabelText("Lệnh gửi đi"), { target: { value: "pump_on" } });
+    fireEvent.change(within(form).getByLabelText("Lệnh gửi đi"), { target: { value: "pump_on" } });
+    // Issue 15: the command's parameter gets its own typed field (saving failed with "missing parameter minutes").
+    const minutes = within(form).getByLabelText("minutes") as HTMLInputElement;
+    expect(minutes.type).toBe("number");
+    fireEvent.input(minutes, { target: { value: "20" } });
     fireEvent.click(within(form).getByRole("button", { name: "Lưu" }));
     expect(await screen.findByText("Trạm bơm Đông: water_level thấp hơn 5 liên tục 600 giây; trở lại bình thường khi qua 10")).toBeTruthy();
     expect(JSON.parse(m.calls.find((c) => c.method === "POST")!.body)).toMatchObject({
@@ -278,6 +330,7 @@ describe("devices", () => {
       duration_s: 600,
       target_device_id: 1,
       command: "pump_on",
+      params: { minutes: 20 },
     });
 
     location.hash = "#/devices/alarms";
