@@ -1094,6 +1094,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/provider/v1/provisioning/runs/{run_id}/admin-handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admin Handover
+         * @description The first admin's username and one-time password, once: the password is erased as it is shown.
+         */
+        post: operations["admin_handover_api_provider_v1_provisioning_runs__run_id__admin_handover_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/provider/v1/provisioning/rollouts": {
         parameters: {
             query?: never;
@@ -3709,6 +3729,22 @@ export interface components {
              */
             username?: string | null;
         };
+        /** AdminHandover */
+        AdminHandover: {
+            /** Commune Code */
+            commune_code: number;
+            /** Slug */
+            slug: string | null;
+            /** Username */
+            username: string;
+            /**
+             * Password
+             * @description mật khẩu dùng một lần: chỉ hiện một lần, phải đổi khi đăng nhập lần đầu
+             */
+            password: string;
+            /** Sms Sent */
+            sms_sent: boolean;
+        };
         /** AlarmOut */
         AlarmOut: {
             /** Id */
@@ -4112,6 +4148,8 @@ export interface components {
             phone?: string | null;
             /** Otp */
             otp?: string | null;
+            /** New Password */
+            new_password?: string | null;
         };
         /** Body_upload_attachment_api_v1_announcements_attachments_post */
         Body_upload_attachment_api_v1_announcements_attachments_post: {
@@ -10073,6 +10111,37 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_handover_api_provider_v1_provisioning_runs__run_id__admin_handover_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminHandover"];
                 };
             };
             /** @description Validation Error */
