@@ -163,9 +163,12 @@ def find_or_create_resident(session: Session, commune_code: int, phone: str) -> 
 
 
 def set_password(account_id: uuid.UUID, password: str, *, engine: Engine | None = None) -> None:
+    """A chosen password (CLI, demo): it replaces a one-time password, so no change is required at login."""
     _check_password(password)
     with Session(engine or app_engine()) as session, session.begin():
-        get_account(session, account_id).password_hash = hash_secret(password)
+        account = get_account(session, account_id)
+        account.password_hash = hash_secret(password)
+        account.password_change_required = False
 
 
 ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from a screen or an SMS
