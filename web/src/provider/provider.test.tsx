@@ -148,7 +148,7 @@ describe("onboarding wizard", () => {
     // Step 2: template and plan from the platform.
     await screen.findByRole("option", { name: "Ven biển" });
     fireEvent.change(screen.getByLabelText("Mẫu cấu hình"), { target: { value: "coastal" } });
-    expect(await screen.findByRole("option", { name: "Tiêu chuẩn (standard)" })).toBeTruthy();
+    expect(await screen.findByRole("option", { name: "Tiêu chuẩn" })).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Tiếp tục" }));
     // Step 3: the administrator.
     fireEvent.click(await screen.findByRole("button", { name: "Tiếp tục" }));
