@@ -2,7 +2,7 @@
 // from the official list with a template; watch its progress; hand over the first admin's login (the one-time
 // password is read from the screen, shown once) and write it to `${OUT_DIR}/handover.json` ({slug, username,
 // password}) for the next journey (journey-admin-setup: first login, password change); suspend and resume the
-// commune with confirmation; an unknown console address shows a not-found page. axe on every page visited.
+// commune with confirmation; create a plan; an unknown console address shows a not-found page. axe on every page visited.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BASE, checkA11y, DESKTOP, newContext, newPage, OUT, PASSWORD, shot, step } from "../lib.mjs";
@@ -88,6 +88,18 @@ export async function run(browser) {
   await checkA11y(page, "journey-provider-resume-confirm");
   await row.getByRole("button", { name: "Xác nhận cho hoạt động lại" }).click();
   await row.getByRole("button", { name: "Tạm dừng" }).waitFor();
+
+  step("create a plan from the console; it is listed");
+  await page.getByRole("link", { name: "Gói cước và thanh toán" }).click();
+  await page.getByRole("heading", { name: "Tạo gói cước mới" }).waitFor();
+  await page.getByLabel("Tên gói").fill("Gói xã ven biển");
+  await page.getByLabel("Mã gói").fill("ven-bien");
+  await page.getByLabel("Mã giá Stripe của phí cơ bản").fill("price_VenBien2026");
+  await page.getByRole("button", { name: "Tạo gói cước" }).click();
+  await page.getByText("Đã lưu gói cước Gói xã ven biển.").waitFor();
+  await page.getByRole("cell", { name: "Gói xã ven biển" }).waitFor();
+  await shot(page, "provider-billing");
+  await checkA11y(page, "journey-provider-billing");
 
   step("an unknown console address shows a not-found page");
   await page.goto(`${BASE}/app/provider/#/khong-co-trang-nay`);

@@ -184,6 +184,12 @@ export const providerVi = {
   "provider.fleet.refreshNamed": "Đo lại {name}",
 
   "provider.billing.title": "Gói cước và thanh toán",
+  "provider.billing.newPlan": "Tạo gói cước mới",
+  "provider.billing.planCodeHint": "Chữ thường không dấu, số, gạch ngang, ví dụ: tieu-chuan",
+  "provider.billing.basePrice": "Mã giá Stripe của phí cơ bản",
+  "provider.billing.basePriceHint": "Bắt đầu bằng price_, lấy từ trang Stripe của nhà cung cấp",
+  "provider.billing.createPlan": "Tạo gói cước",
+  "provider.billing.planSaved": "Đã lưu gói cước {name}.",
   "provider.billing.plans": "Các gói cước",
   "provider.billing.noPlans": "Chưa có gói cước nào.",
   "provider.billing.planCode": "Mã gói",
