@@ -22,7 +22,8 @@ from smartcommune.platform.commune.router import router as commune_router
 from smartcommune.platform.devices.router import router as devices_router
 from smartcommune.platform.directory.router import router as directory_router
 from smartcommune.platform.fees.router import router as fees_router
-from smartcommune.platform.http.errors import install_error_handlers
+from smartcommune.platform.files.storage import check_file_store_settings
+from smartcommune.platform.http.errors import ERROR_RESPONSES, OPEN311_ERROR_RESPONSES, install_error_handlers
 from smartcommune.platform.http.limits import BodyLimitMiddleware
 from smartcommune.platform.http.policy import install_input_policy
 from smartcommune.platform.http.tenancy import TenantResolutionMiddleware, get_resolver
@@ -59,6 +60,7 @@ from smartcommune.provisioning.fleet.tasks import BEAT as FLEET_BEAT
 from smartcommune.provisioning.insight.router import router as provider_insight_router
 from smartcommune.provisioning.runs.router import router as provisioning_router
 from smartcommune.provisioning.runs.tasks import BEAT as PROVISIONING_BEAT
+from smartcommune.provisioning.site_networks.router import router as provider_site_networks_router
 from smartcommune.tenants.settings import get_settings
 
 API_TITLE = "Smart Commune — Nền tảng xã thông minh"
@@ -77,6 +79,7 @@ class _WebFiles(StaticFiles):
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging()
+    check_file_store_settings(settings)
     app = FastAPI(
         title=API_TITLE,
         version="0.1.0",
@@ -117,10 +120,12 @@ def create_app() -> FastAPI:
         listings_router,
         provider_insight_router,
         provider_fleet_router,
+        provider_site_networks_router,
         public_site_router,  # last: its pages are at the commune's root (`/`, `/reports`, …)
     ):
         install_input_policy(router)  # text and integer policy on every route, before any dependency runs
-        app.include_router(router)
+        errors = OPEN311_ERROR_RESPONSES if router is open311_router else ERROR_RESPONSES
+        app.include_router(router, responses=errors)  # every error answer documented (the fuzzer checks them)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

@@ -242,3 +242,27 @@ def test_render_fails_without_required_values() -> None:
     with pytest.raises(helm.HelmError):
         render_chart(values, "ci-bad")
     assert PRODUCTION_VALUES.exists()
+
+
+def test_production_keeps_no_file_in_the_container(renders: dict[str, Render]) -> None:
+    """Every platform container of the production render stores files in the bucket, never on its own disk:
+    FILES_URL is s3://, no local-volume declaration, and the only writable mount is the memory-backed /tmp."""
+    r = renders["smartcommune"]
+    platform_containers = 0
+    for doc in r.of_kind("Deployment") + r.of_kind("Job"):
+        pod = doc["spec"]["template"]["spec"]
+        for volume in pod.get("volumes", []):
+            assert set(volume) & {"emptyDir", "configMap", "secret", "projected"}, volume
+            assert "hostPath" not in volume and "persistentVolumeClaim" not in volume, volume
+        for c in containers(doc):
+            env = {e["name"]: e.get("value") for e in c.get("env", [])}
+            if "ENVIRONMENT" not in env:
+                continue  # PgBouncer and other non-platform containers
+            platform_containers += 1
+            assert str(env["FILES_URL"]).startswith("s3://"), (doc["metadata"]["name"], env.get("FILES_URL"))
+            assert env["FILES_SHARED_VOLUME"] == "false"
+            assert env["S3_SSE"] == "aws:kms"
+            assert "DATA_DIR" not in env
+            for mount in c.get("volumeMounts", []):
+                assert mount["mountPath"] == "/tmp" or mount.get("readOnly"), mount
+    assert platform_containers >= 4

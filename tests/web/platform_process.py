@@ -31,6 +31,7 @@ class RunningPlatform:
     server_log: Path
     worker_log: Path | None
     database_url: str
+    camera_url: str
 
 
 def free_port() -> int:
@@ -83,6 +84,8 @@ def running_platform(
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningPlatform]:
     """The demo platform serving `web_dist`; `seed_script` (Python source) runs against it before it starts."""
+    from smartcommune.provisioning.devtools.streams import MjpegServer
+
     url = create_database()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -97,6 +100,9 @@ def running_platform(
         "LOG_LEVEL": "INFO",
         **(extra_env or {}),
     }
+    # The demo camera streams from the dev tools' simulated camera, allowed by exact address (as `make run` does).
+    camera = MjpegServer(fps=5.0)
+    env["DEV_CAMERA_URLS"] = ",".join(a for a in (env.get("DEV_CAMERA_URLS", ""), f"127.0.0.1:{camera.port}") if a)
     env.pop("APP_DATABASE_URL", None)
     # The demo platform has no Stripe: other suites of the same session point STRIPE_* at their stand-ins.
     for key in [k for k in env if k.startswith("STRIPE_")]:
@@ -105,11 +111,14 @@ def running_platform(
     worker_log = logs / "worker.log" if worker else None
     with ExitStack() as stack:
         stack.callback(drop_database, url)
-        subprocess.run([*smartcommune(), "demo"], env=env, check=True, capture_output=True, timeout=180)
+        stack.enter_context(camera)
+        subprocess.run(
+            [*smartcommune(), "demo", "--camera-url", camera.url], env=env, check=True, capture_output=True, timeout=180
+        )
         if seed_script:
             subprocess.run([sys.executable, "-c", seed_script], env=env, check=True, timeout=120)
         server = _start([*smartcommune(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, server_log, stack)
         if worker_log is not None:
             _start([*smartcommune(), "worker", "--concurrency", "2"], env, worker_log, stack)
         _wait_until_serving(base, server, server_log)
-        yield RunningPlatform(base, server_log, worker_log, url)
+        yield RunningPlatform(base, server_log, worker_log, url, camera.url)

@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
+from testsupport.streams import MjpegServer
 from web.platform_process import RunningPlatform, running_platform
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -50,6 +51,7 @@ FLOWS = (
     "onboarding",
     "journey-resident",
     "public",
+    "journey-cameras",
 )
 
 # Each flow's screenshots that must exist when it passes.
@@ -61,32 +63,9 @@ SCREENSHOTS = {
     "isolation": {"isolation-admin-other-commune-360.png", "isolation-resident-other-commune-360.png"},
 }
 
-# Runs against the throwaway database: the resident of Cam Lộ (created as on first login) is in the commune's
-# register, verified and linked to the account (so announcements reach them), and gets two messages.
-SEED_INBOX = """
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from smartcommune.platform.identity.accounts import find_or_create_resident
-from smartcommune.platform.identity.phones import normalize_phone
-from smartcommune.platform.inbox.service import Message, notify
-from smartcommune.platform.residents.models import Resident
-from smartcommune.platform.villages.models import Village
-from smartcommune.tenants.database import app_engine, owner_engine
-from smartcommune.tenants.registry import get_commune, info_from_row
-from smartcommune.tenants.session import tenant_transaction
-
-phone = normalize_phone("0912000001")
-with Session(app_engine()) as session, session.begin():
-    subject = str(find_or_create_resident(session, 19597, phone).id)
-with tenant_transaction(info_from_row(get_commune(owner_engine(), 19597))) as db:
-    village = db.scalar(select(Village.id).where(Village.code == "T01"))
-    db.add(Resident(full_name="Nguyễn Thị Lan", phone=phone, village_id=village, account_subject=subject,
-                    status="verified", source="official", groups=[]))
-    notify(db, [subject], Message(kind="news", title="Họp thôn An Bình tối thứ Sáu",
-                                  body="19 giờ 30 tại nhà văn hóa thôn."))
-    notify(db, [subject], Message(kind="announcement", title="Lịch tiêm phòng cho trẻ em",
-                                  body="Sáng thứ Bảy tại trạm y tế xã. Mang theo sổ tiêm chủng.", priority="urgent"))
-"""
+# The demo seed gives the resident of Cam Lộ (0912000001) a household in Thôn An Bình, linked to their account,
+# and exactly two unread messages: "Họp thôn An Bình tối thứ Sáu" and the urgent "Lịch tiêm phòng cho trẻ em"
+# (smartcommune.provisioning.demo.life).
 
 # Several flows sign the same resident in; the production limit (5 codes an hour per phone) would refuse some.
 # The resident journey plays the bank (a SePay webhook with this key), as the outside party it is.
@@ -94,10 +73,21 @@ PLATFORM_ENV = {"OTP_REQUESTS_PER_HOUR": "100", "SEPAY_API_KEY": "e2e-sepay-key"
 
 
 @pytest.fixture(scope="module")
-def platform(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+def camera_simulator() -> Iterator[MjpegServer]:
+    """A living camera for the cameras journey (the MJPEG generator `make run` runs too), on 127.0.0.1."""
+    with MjpegServer(fps=8) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def platform(
+    web_dist: Path, tmp_path_factory: pytest.TempPathFactory, camera_simulator: MjpegServer
+) -> Iterator[RunningPlatform]:
     logs = tmp_path_factory.mktemp("e2e-server")
+    # Loopback is never a camera address; the development allow names exactly this simulator's host:port.
+    env = {**PLATFORM_ENV, "DEV_CAMERA_URLS": f"127.0.0.1:{camera_simulator.port}"}
     try:
-        with running_platform(web_dist, logs, seed_script=SEED_INBOX, worker=True, extra_env=PLATFORM_ENV) as running:
+        with running_platform(web_dist, logs, worker=True, extra_env=env) as running:
             yield running
     except RuntimeError as exc:
         pytest.fail(str(exc))
@@ -137,7 +127,11 @@ def test_the_apps_go_out_gzipped_for_slow_networks(platform: RunningPlatform) ->
 
 @pytest.mark.parametrize("flow", FLOWS)
 def test_flow_in_chromium(
-    flow: str, platform: RunningPlatform, artefacts: Path, node_bin: Callable[[str], Path]
+    flow: str,
+    platform: RunningPlatform,
+    artefacts: Path,
+    node_bin: Callable[[str], Path],
+    camera_simulator: MjpegServer,
 ) -> None:
     node_bin("vite")  # fails with "run make web-deps" when node_modules is missing (playwright-core lives there)
     node = shutil.which("node")
@@ -148,6 +142,7 @@ def test_flow_in_chromium(
         "SERVER_LOG": str(platform.server_log),
         "OUT_DIR": str(artefacts),
         "E2E_FLOW_TIMEOUT_MS": str((FLOW_TIMEOUT_S - 20) * 1000),
+        "E2E_CAMERA_URL": camera_simulator.url,
     }
     result = subprocess.run(
         [node, str(WEB / "e2e" / "run.mjs"), flow],

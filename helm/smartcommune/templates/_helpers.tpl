@@ -87,6 +87,28 @@ app.kubernetes.io/part-of: smartcommune
 - name: KEYCLOAK_ADMIN_USER
   value: {{ . | quote }}
 {{- end }}
+- name: FILES_URL
+  value: {{ .Values.files.url | quote }}
+- name: FILES_SHARED_VOLUME
+  value: {{ .Values.files.sharedVolume | quote }}
+- name: FILES_DOWNLOAD
+  value: {{ .Values.files.download | quote }}
+{{- with .Values.files.s3EndpointUrl }}
+- name: S3_ENDPOINT_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.files.s3Region }}
+- name: S3_REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.files.sse }}
+- name: S3_SSE
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.files.kmsKeyId }}
+- name: S3_KMS_KEY_ID
+  value: {{ . | quote }}
+{{- end }}
 - name: MIGRATION_WORKERS
   value: {{ .Values.migrations.workers | quote }}
 - name: MIGRATION_LOCK_TIMEOUT_MS

@@ -8,8 +8,13 @@ Rules:
 - Refused: loopback, link-local, private (RFC 1918), CGNAT (100.64/10), multicast, unspecified, reserved,
   documentation/benchmark ranges, IPv6 ULA, IPv4-mapped/compatible, NAT64, 6to4 and Teredo forms of those,
   and the platform's own networks (`NETGUARD_DENY_CIDRS`, refused even when allow-listed) — unless
-  the commune's site network allow-list covers the address. Cloud metadata addresses, multicast and
-  unspecified are refused even then.
+  the allow-list covers the address. Cloud metadata addresses, multicast, unspecified and the
+  platform's own networks are refused even then.
+- A site network (the allow-list) may only be a private range (RFC 1918, CGNAT, IPv6 ULA) that contains
+  none of the addresses refused even when allow-listed (`site_network_refusal`), and only the provider
+  approves one for a commune (smartcommune.provisioning.site_networks).
+- Development only: `DEV_CAMERA_URLS` names exact `host:port` pairs (the `make run` MJPEG simulator on
+  127.0.0.1) that are reachable whatever the rules say; refused at start-up in production.
 - Redirects are never followed (the HTTP preflight refuses a 3xx; see `cameras.probe`).
 """
 
@@ -110,6 +115,38 @@ class GuardedTarget:
         return f"{self.scheme}://{self.host_header}{self.path_and_query}"
 
 
+# Ranges a site network may lie in (the commune's own private cameras network).
+SITE_PRIVATE: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+_NEVER_NETS: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(n)
+    for n in ("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "::/128", "::1/128", "fe80::/10", "fec0::/10")
+)
+# Why an address is refused, said to a commune official (Vietnamese first).
+REASON_TEXT: dict[str, tuple[str, str]] = {
+    "metadata": ("địa chỉ dịch vụ nội bộ của máy chủ đám mây", "a cloud metadata address"),
+    "multicast": ("địa chỉ đa hướng (multicast)", "a multicast address"),
+    "unspecified": ("địa chỉ không xác định (0.0.0.0 hoặc ::)", "the unspecified address"),
+    "platform_network": ("mạng riêng của nền tảng", "the platform's own network"),
+    "loopback": ("chính máy chủ của nền tảng (loopback)", "the platform's own machine (loopback)"),
+    "link_local": ("địa chỉ nội bộ liên kết (link-local)", "a link-local address"),
+    "reserved": (
+        "dải địa chỉ dành cho tài liệu, thử nghiệm hoặc dự phòng, không có camera thật",
+        "a range reserved for documentation, testing or future use (no real camera lives there)",
+    ),
+    "not_private": (
+        "không phải dải mạng nội bộ (chỉ 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 hoặc fc00::/7)",
+        "not a private range (only 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10 or fc00::/7)",
+    ),
+    "private": (
+        "mạng nội bộ chưa được nhà cung cấp duyệt cho xã",
+        "a private network the provider has not approved for this commune",
+    ),
+}
+_PRIVATE_V4 = SITE_PRIVATE[:4]
+
+
 def _refuse(vi: str, en: str, reason: str) -> UrlRefused:
     return UrlRefused(vi, en, reason=reason)
 
@@ -140,6 +177,23 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+def dev_camera_hosts() -> frozenset[str]:
+    """`DEV_CAMERA_URLS` as lower-case `host:port` pairs; always empty in production."""
+    settings = get_settings()
+    if settings.environment == "production":
+        return frozenset()
+    out: set[str] = set()
+    for item in settings.dev_camera_urls.split(","):
+        item = item.strip().lower()
+        if not item:
+            continue
+        if "://" in item:
+            parts = urlsplit(item)
+            item = f"{parts.hostname}:{parts.port or DEFAULT_PORTS.get(parts.scheme, 80)}"
+        out.add(item)
+    return frozenset(out)
+
+
 def _platform_networks() -> list[IPNetwork]:
     raw = get_settings().netguard_deny_cidrs
     return parse_networks(c for c in raw.split(",") if c.strip())
@@ -164,18 +218,64 @@ def check_address(ip: IPAddress, allow: Sequence[IPNetwork]) -> str | None:
     allowed = any(ip in net for net in allow if net.version == ip.version) or (
         len(candidates) > 1 and any(candidates[1] in net for net in allow if net.version == 4)
     )
-    if allowed:
+    if allowed:  # a commune's allow-list never holds loopback or link-local (site_network_refusal)
         return None
     for addr in reversed(candidates):  # the embedded IPv4 first: it names the real destination
         if addr.is_loopback:
             return "loopback"
         if addr.is_link_local:
             return "link_local"
+        if any(addr in net for net in _NEVER_NETS if net.version == addr.version):
+            return "unspecified"
+        if isinstance(addr, ipaddress.IPv4Address) and any(addr in net for net in _PRIVATE_V4):
+            return "private"
+        if isinstance(addr, ipaddress.IPv6Address) and addr in SITE_PRIVATE[4]:
+            return "private"
         if any(addr in net for net in _DENIED_NETS if net.version == addr.version):
-            return "private"
+            return "reserved"
         if addr.is_private or addr.is_reserved or not addr.is_global:
-            return "private"
+            return "reserved"
     return None
+
+
+_NEVER_REASONS: tuple[tuple[IPNetwork, str], ...] = tuple(
+    (ipaddress.ip_network(n), r)
+    for n, r in (
+        ("127.0.0.0/8", "loopback"),
+        ("::1/128", "loopback"),
+        ("169.254.0.0/16", "link_local"),
+        ("fe80::/10", "link_local"),
+        ("fec0::/10", "link_local"),
+        ("0.0.0.0/8", "unspecified"),
+        ("::/128", "unspecified"),
+    )
+)
+
+
+def _overlaps(a: IPNetwork, b: IPNetwork) -> bool:
+    return a.version == b.version and a.overlaps(b)  # type: ignore[arg-type]
+
+
+def site_network_refusal(net: IPNetwork) -> str | None:
+    """None when `net` may be approved as a commune's camera site network; else the reason it may not.
+
+    Only inside a private range (SITE_PRIVATE), overlapping none of loopback, link-local, unspecified, the
+    cloud metadata addresses and the platform's own networks."""
+    for never, reason in _NEVER_REASONS:
+        if _overlaps(net, never):
+            return reason
+    if any(m.version == net.version and m in net for m in METADATA):
+        return "metadata"
+    if any(_overlaps(net, own) for own in _platform_networks()):
+        return "platform_network"
+    if not any(p.version == net.version and net.subnet_of(p) for p in SITE_PRIVATE):  # type: ignore[arg-type]
+        return "not_private"
+    return None
+
+
+def reason_message(reason: str) -> tuple[str, str]:
+    vi, en = REASON_TEXT.get(reason, ("mạng không được phép", "a network that is not allowed"))
+    return vi, en
 
 
 def _resolve(host: str, port: int) -> list[IPAddress]:
@@ -232,14 +332,23 @@ def guard_url(url: str, allow: Sequence[IPNetwork] = ()) -> GuardedTarget:
     addresses = _resolve(host, port)
     if not addresses:
         raise _refuse(f"Không phân giải được tên máy '{host}'.", f"Host '{host}' does not resolve.", "unresolvable")
+    dev = f"{host.lower()}:{port}" in dev_camera_hosts()
     for ip in addresses:
-        reason = check_address(ip, allow)
+        reason = None if dev else check_address(ip, allow)
         if reason is not None:
+            vi, en = reason_message(reason)
+            if reason == "private":
+                raise _refuse(
+                    f"Không thể dùng địa chỉ camera này: đây là {vi}. Hãy gửi yêu cầu duyệt mạng nội bộ "
+                    "của xã (mục «Mạng nội bộ camera» bên dưới); khi nhà cung cấp duyệt xong, thêm lại camera.",
+                    f"This camera address cannot be used: it is {en}. Request approval of the commune's site "
+                    "network (section 'Camera site networks' below); once the provider approves it, add the camera "
+                    "again.",
+                    reason,
+                )
             raise _refuse(
-                "Địa chỉ camera trỏ tới mạng không được phép "
-                f"({reason}). Hãy khai báo mạng nội bộ của xã nếu camera nằm trong đó.",
-                f"The camera address points to a network that is not allowed ({reason}). "
-                "Allow-list the commune's site network if the camera lives there.",
+                f"Không thể dùng địa chỉ camera này: đây là {vi}. Nền tảng không bao giờ kết nối tới đó.",
+                f"This camera address cannot be used: it is {en}. The platform never connects there.",
                 reason,
             )
     path = parts.path or "/"

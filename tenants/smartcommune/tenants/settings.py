@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -24,6 +24,19 @@ class Settings(BaseSettings):
     # Empty → the app login's URL (fine when that is not pooled).
     listen_database_url: str = ""
     data_dir: Path = Field(default=REPO_ROOT / ".data")
+    # File bytes (smartcommune.platform.files.storage). Empty → {data_dir}/files on local disk (make run);
+    # s3://bucket/prefix → object storage, S3_ENDPOINT_URL for S3-compatible stores (MinIO, Ceph RGW, …).
+    files_url: str = ""
+    # Production refuses a local folder unless every replica mounts the same volume there.
+    files_shared_volume: bool = False
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_sse: str = ""  # "AES256" or "aws:kms"; empty → the bucket's default encryption
+    s3_kms_key_id: str = ""
+    s3_multipart_threshold_mb: int = 8
+    # "stream": bytes pass through the API after authorization; "presign": a 307 to a short-lived URL.
+    files_download: str = "stream"
+    files_presign_ttl_s: int = 60
     # Celery broker. Empty → kombu's SQLAlchemy transport on the same PostgreSQL (no extra server).
     broker_url: str = ""
     mqtt_url: str = ""
@@ -65,6 +78,9 @@ class Settings(BaseSettings):
     credential_key: str = ""
     # The platform's own networks (comma-separated CIDRs): never reachable through a camera URL.
     netguard_deny_cidrs: str = ""
+    # Development only (`make run`, e2e): exact host:port pairs (or URLs) of camera simulators a camera URL
+    # may point at even on loopback. Refused at start-up when ENVIRONMENT=production.
+    dev_camera_urls: str = ""
     camera_open_timeout_ms: int = 1500
     camera_read_timeout_ms: int = 1500
     camera_health_interval_s: int = 30
@@ -76,6 +92,12 @@ class Settings(BaseSettings):
     mqtt_ingest_batch: int = 500
     mqtt_ingest_flush_ms: int = 200
     mqtt_ingest_ack_after_commit: bool = False
+
+    @model_validator(mode="after")
+    def _no_dev_cameras_in_production(self) -> Settings:
+        if self.environment == "production" and self.dev_camera_urls.strip():
+            raise ValueError("DEV_CAMERA_URLS is a development setting; it is refused when ENVIRONMENT=production")
+        return self
 
 
 @lru_cache

@@ -233,6 +233,18 @@ resource "helm_release" "smartcommune" {
     value = module.object_storage.platform_role_arn
   }
   set {
+    name  = "files.url"
+    value = "s3://${module.object_storage.bucket}/communes"
+  }
+  set {
+    name  = "files.s3Region"
+    value = var.region
+  }
+  set {
+    name  = "files.kmsKeyId"
+    value = aws_kms_key.platform.arn
+  }
+  set {
     name  = "networkPolicy.egressCIDRs[0]"
     value = module.network.vpc_cidr
   }

@@ -394,7 +394,7 @@ def economy_request(spec: RouteSpec, tenant: TenantInfo) -> Req | None:
     if key == ("POST", "/api/v1/fees/reminders"):
         return Req(m, p, json={})
     if p == "/api/v1/fees/households/{household_id}/ledger":
-        return Req(m, p.format(household_id=900_000))
+        return Req(m, p.format(household_id=people_household(tenant)))
     if p == "/api/v1/me/invoices/{invoice_id}/vietqr":
         # Somebody else's invoice: every caller gets 404.
         return Req(m, p.format(invoice_id=economy_invoice(tenant)), expect=404)
@@ -945,6 +945,8 @@ def request_for(spec: RouteSpec, tenant: TenantInfo, *, provider_key: str = NO_S
     if p == "/api/provider/v1/insight/provinces/{province_code}/criteria":
         return Req(m, p.format(province_code=99), expect=200)  # a province with no commune onboarded
     # fleet health (smartcommune.provisioning.fleet): measuring a commune that does not exist is a 404
+    if p.startswith("/api/provider/v1/site-network-requests/{request_id}/"):
+        return Req(m, p.format(request_id=9_000_000_000), json={"note": "kiểm thử"}, expect=404)
     if key == ("POST", "/api/provider/v1/fleet/health/{key}/refresh"):
         exists = provider_key != NO_SUCH_COMMUNE
         return Req(m, p.format(key=provider_key), expect=200 if exists else 404)
@@ -1077,7 +1079,7 @@ def operations_request(spec: RouteSpec, tenant: TenantInfo) -> Req:
         return Req(m, p)
     if (m, p) == ("POST", "/api/v1/cameras"):
         return Req(m, p, json={"name": unique("Camera"), "stream_url": "rtsp://8.8.8.8:554/live"}, expect=201)
-    if (m, p) == ("POST", "/api/v1/camera-site-networks"):
+    if (m, p) == ("POST", "/api/v1/camera-site-network-requests"):
         return Req(m, p, json={"cidr": f"10.{uuid.uuid4().int % 250}.{next(_seq) % 250}.0/24"}, expect=201)
     if p == "/api/v1/camera-site-networks/{network_id}":
         return Req(m, p.format(network_id=_site_network(tenant)), expect=204)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from testsupport.loopback_cameras import allow_loopback_test_network
 from testsupport.streams import MjpegServer, SilentServer
 
 from smartcommune.provisioning.runs import service
@@ -22,6 +23,12 @@ from smartcommune.tenants.settings import get_settings
 
 BASE = "/api/provider/v1/provisioning"
 STRIPE_KEYS = ("STRIPE_API_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET")
+
+
+@pytest.fixture(autouse=True)
+def _loopback_simulators(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulators listen on 127.0.0.1 (tests/testsupport/loopback_cameras.py)."""
+    allow_loopback_test_network(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

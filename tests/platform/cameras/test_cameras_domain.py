@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from sqlalchemy import select, text
+from testsupport.loopback_cameras import allow_loopback_test_network
 from testsupport.streams import MjpegServer, make_frame
 
 from smartcommune.platform.cameras import service
@@ -27,6 +28,12 @@ from smartcommune.tenants.session import tenant_transaction
 
 SEEDER = Principal(subject="cam-tests", realm=PROVIDER_REALM, realm_roles=(PROVIDER_ADMIN,), username="cam-tests")
 ACTOR = {"actor": "cam-tests", "actor_kind": "provider"}
+
+
+@pytest.fixture(autouse=True)
+def _loopback_simulators(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulators listen on 127.0.0.1 (tests/testsupport/loopback_cameras.py)."""
+    allow_loopback_test_network(monkeypatch)
 
 
 def _official(tenant: TenantInfo) -> str:

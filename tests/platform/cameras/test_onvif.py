@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 from testsupport.commune_world import World, commune_world
+from testsupport.loopback_cameras import allow_loopback_test_network
 
 from smartcommune.platform.cameras import onvif, service
 from smartcommune.platform.cameras.models import Camera
@@ -133,6 +134,12 @@ class SimulatedOnvifDevice:
         self.http.shutdown()
         self.http.server_close()
         self.udp.close()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_simulators(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulators listen on 127.0.0.1 (tests/testsupport/loopback_cameras.py)."""
+    allow_loopback_test_network(monkeypatch)
 
 
 @pytest.fixture

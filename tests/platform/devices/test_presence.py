@@ -94,7 +94,8 @@ def test_inactive_device_goes_offline_and_back_online_notifying_officials(
         assert (device_id, "offline", "online") in service.update_presence(db, cam_lo, later)
         assert db.get_one(Device, device_id).presence == "online"
     items = _inbox(cam_lo, official, device_id)
-    assert [i.title.split(" / ")[0] for i in items] == ["Thiết bị mất kết nối", "Thiết bị kết nối lại"]
+    assert [i.title.split(":")[0] for i in items] == ["Thiết bị mất kết nối", "Thiết bị kết nối lại"]
+    assert all(" / " not in i.title and " / " not in i.body for i in items)  # one language per text
     assert _inbox(hau_loc, other, device_id) == []
 
 

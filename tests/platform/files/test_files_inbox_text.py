@@ -31,7 +31,8 @@ def test_photo_is_stored_without_exif_and_only_in_its_commune(communes: tuple[Te
         row = store_upload(db, a, filename="ổ gà.jpg", data=original, purpose="report_photo", actor="t", rules=PHOTO)
         file_id = row.id
     with tenant_transaction(a) as db:
-        stored, data = read_file(db, a, file_id)
+        stored, body = read_file(db, a, file_id)
+        data = body.read()
     assert stored.content_type == "image/jpeg" and stored.name == "ổ gà.jpg"
     assert len(Image.open(io.BytesIO(data)).getexif()) == 0
     assert Image.open(io.BytesIO(data)).size == (64, 48)

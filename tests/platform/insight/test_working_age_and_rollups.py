@@ -279,3 +279,41 @@ def test_a_device_registered_with_a_position_is_on_the_map(communes: tuple[Tenan
     assert (out.latitude, out.longitude) == (16.8, 107.1) and f"devices/{device.id}" in ids
     with pytest.raises(ValidationError):
         DeviceIn(uid="x", serial="S", name="V", profile_id=1, latitude=91, longitude=0)
+
+
+def test_app_use_counts_a_resident_whose_register_record_is_not_linked(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    """Bug: after a resident signed in by phone and filed a report the dashboard said 0 residents use the app:
+    only verified register records linked to the account counted. Any resident account with activity counts;
+    the commune's own staff do not."""
+    a, _ = communes
+    resident, official = f"au-unlinked-{next(_n)}", f"au-staff-{next(_n)}"
+    with tenant_transaction(a) as db:
+        before = service.dashboard(db, staff=[official])["app_use"]["active_residents"]
+        category = ReportCategory(code=f"c-{next(_n)}", name="Đường", sla_hours=48, responsible_role="commune_official")
+        db.add(category)
+        db.flush()
+        for who in (resident, official):
+            db.add(
+                Report(
+                    category_id=category.id,
+                    description="Ổ gà",
+                    reporter=who,
+                    sla_due_at=datetime.now(UTC) + timedelta(days=2),
+                )
+            )
+        db.flush()
+        after = service.dashboard(db, staff=[official])["app_use"]["active_residents"]
+    assert after - before == 1
+
+
+def test_a_snapshot_with_no_criteria_is_refused_not_reported_done(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    """Bug: "taking the month's snapshot" said done while the history said none existed: with no criteria
+    configured nothing was kept. It is refused with a reason instead."""
+    from smartcommune.platform.insight.models import Criterion
+    from smartcommune.tenants.errors import Conflict
+
+    a, _ = communes
+    with pytest.raises(Conflict) as caught, tenant_transaction(a) as db:
+        db.execute(delete(Criterion))
+        service.take_snapshot(db, "2026-07", actor="canbo", actor_kind="commune")
+    assert caught.value.code == "no_criteria"

@@ -238,3 +238,36 @@ def test_public_requests_are_rate_limited_per_phone_and_per_address(
     # Another address with a fresh phone is served.
     elsewhere = TestClient(client.app, client=("198.51.100.20", 50000))
     assert elsewhere.post(path, json=body | {"phone": "0977000999"}, headers=host(a)).status_code == 201
+
+
+def test_card_booking_from_the_public_page_goes_to_checkout_and_back(
+    client: TestClient, stripe_stand_in: Any, communes: tuple[TenantInfo, TenantInfo]
+) -> None:
+    """Issue 15: a tourist books on the commune's public page (no account) and pays by card through Stripe
+    Checkout; Checkout comes back to that page (not to the JSON API), which thanks them."""
+    a, _ = communes
+    listing_id = homestay(a)
+    page = client.get(f"/listings/{listing_id}", headers=host(a) | {"accept": "text/html"})
+    assert page.status_code == 200 and "name='pay_by_card'" in page.text
+    stripe_stand_in.requests.clear()
+    form = {
+        "name": "Anna Schmidt",
+        "phone": "0987 654 320",
+        "quantity": "2",
+        "starts_on": "24/12/2026",
+        "pay_by_card": "1",
+    }
+    r = client.post(f"/listings/{listing_id}", data=form, headers=host(a), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("https://checkout.stripe.com/")
+    [call] = stripe_stand_in.requests
+    assert call.form["success_url"] == f"http://{a.slug}.{get_settings().base_domain}/listings/{listing_id}?paid=1"
+    assert call.form["line_items[0][quantity]"] == "2"
+    back = client.get(f"/listings/{listing_id}?paid=1", headers=host(a) | {"accept": "text/html"})
+    assert "Đã nhận thanh toán thẻ" in back.text and back.headers["cache-control"] == "no-store"
+    # Without card payment on the listing, the page offers none and a forged field changes nothing.
+    plain = homestay(a, card=False)
+    assert "pay_by_card" not in client.get(f"/listings/{plain}", headers=host(a) | {"accept": "text/html"}).text
+    stripe_stand_in.requests.clear()
+    form["phone"] = "0987 654 321"
+    sent = client.post(f"/listings/{plain}", data=form, headers=host(a), follow_redirects=False)
+    assert sent.status_code == 201 and "Đã gửi yêu cầu số" in sent.text and stripe_stand_in.requests == []

@@ -251,3 +251,37 @@ def test_counter_and_online_channels(world: World, which: str) -> None:
     counters = world.call("GET", "/api/v1/public/procedures/counters", tenant).json()
     assert counters["received"] - counters_before["received"] == 3
     assert counters["received_online"] - counters_before["received_online"] == 1
+
+
+def test_inbox_messages_are_in_the_readers_language_with_their_code(world: World) -> None:
+    """Bug: inbox items mixed both languages in one string ("Hồ sơ #14: Cần bổ sung hồ sơ / Application #14:
+    More information needed"). They are kept as a code with parameters and rendered per reader."""
+    tenant = world.a
+    procedure = _procedure(world, tenant)
+    resident = new_person(tenant, "resident")
+    app = _apply(world, tenant, resident, procedure["id"]).json()
+    desk = world.person(tenant, "commune_official")
+    note = "Thiếu bản sao CCCD"
+    world.call("POST", f"/api/v1/one-stop/applications/{app['id']}/transition", tenant, desk, json={"to": "processing"})
+    world.call(
+        "POST",
+        f"/api/v1/one-stop/applications/{app['id']}/transition",
+        tenant,
+        desk,
+        json={"to": "needs_info", "note": note},
+    )
+
+    def latest(lang: str | None, **headers: str) -> dict[str, Any]:
+        params = {"lang": lang} if lang else {}
+        items = world.call("GET", "/api/v1/inbox", tenant, resident, params=params, headers=headers).json()["items"]
+        return dict(next(i for i in items if i["source_id"] == str(app["id"])))
+
+    vi = latest(None)
+    assert vi["title"] == f"Hồ sơ #{app['id']}: Cần bổ sung hồ sơ" and vi["body"] == note
+    assert vi["code"] == "application_status" and vi["params"]["status"] == "needs_info"
+    assert " / " not in vi["title"]
+    en = latest("en")
+    assert en["title"] == f"Application #{app['id']}: More information needed" and en["body"] == note
+    assert latest(None, **{"Accept-Language": "en-US,en;q=0.8"})["title"] == en["title"]
+    first = world.call("GET", "/api/v1/inbox", tenant, resident, params={"lang": "en"}).json()["items"][-1]
+    assert first["title"].startswith(f"Application #{app['id']}") and first["body"].startswith("Result due: ")

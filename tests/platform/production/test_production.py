@@ -237,7 +237,7 @@ def test_public_trace_page_on_the_commune_host(client: TestClient, communes: tup
     assert "VietGAP" in html and "OCOP 4 sao" in html and "Abamectin 3.6EC" in html and "cách ly 7 ngày" in html
     assert "<script" not in html and len(page.content) < 12_000
     # In the commune's frame (issue 15): its name, menu and colour; English on request.
-    assert f"href='/'>{a.name}</a>" in html and "href='/listings'" in html and "--c:#" in html
+    assert "<a class='brand' href='/'>" in html and "href='/listings'" in html and "--c:#" in html
     en = client.get(path, params={"lang": "en"}, headers={"host": host, "accept": "text/html"}).text
     assert "<html lang='en'>" in en and "Production log" in en and "pre-harvest interval 7 days" in en
     data = client.get(path, params={"format": "json"}, headers={"host": host}).json()

@@ -143,25 +143,36 @@ def test_home_and_announcements_in_the_communes_branding(world: World) -> None:
         "address": "Khu phố 3, Cam Lộ",
         "office_hours": "Thứ Hai–Thứ Sáu, 7:30–17:00",
     }
-    assert world.call("PUT", "/api/v1/commune/settings", a, admin, json=settings).status_code == 200
-    home = page(world, a, "/")
-    body = text(home)
-    assert home.lang == "vi" and "Xã Cam Lộ (thử)" in body and "Thứ Hai–Thứ Sáu, 7:30–17:00" in body
-    assert "0233 3861 115" in body and "ubnd@camlo.gov.vn" in body and "Khu phố 3, Cam Lộ" in body
-    assert f"Lịch cắt điện {seeded['marker']}" in body and f"Họp thôn riêng {seeded['marker']}" not in body
-    raw = world.call("GET", "/", a, headers=BROWSER).text
-    assert "--c:#7a1f5c" in raw and "<script" not in raw
-    for route in ("/announcements", "/reports", "/reports/map", "/listings", "/library", "/contacts"):
-        assert route in home.links
-    # English on request; the other commune shows none of it.
-    en = text(page(world, a, "/", params={"lang": "en"}))
-    assert "Welcome to Xã Cam Lộ (thử)" in en and "Latest announcements" in en and "Thông báo mới nhất" not in en
-    assert "Lịch cắt điện" not in text(page(world, b, "/announcements"))
-    news = text(page(world, a, "/announcements"))
-    assert f"Lịch cắt điện {seeded['marker']}" in news and "Thứ Bảy 7–11 giờ." in news
-    # The prefix path works too, with links that stay under it.
-    prefixed = world.client.get(f"/t/{a.slug}/reports", headers=BROWSER)
-    assert prefixed.status_code == 200 and f"href='/t/{a.slug}/reports/map'" in prefixed.text
+    keep = ("display_name", "primary_color", "contact_phone", "contact_email", "address", "office_hours")
+    before = world.call("GET", "/api/v1/commune/settings", a, admin).json()
+    try:
+        assert world.call("PUT", "/api/v1/commune/settings", a, admin, json=settings).status_code == 200
+        home = page(world, a, "/")
+        body = text(home)
+        assert home.lang == "vi" and "Xã Cam Lộ (thử)" in body and "Thứ Hai–Thứ Sáu, 7:30–17:00" in body
+        assert "0233 3861 115" in body and "ubnd@camlo.gov.vn" in body and "Khu phố 3, Cam Lộ" in body
+        assert f"Lịch cắt điện {seeded['marker']}" in body and f"Họp thôn riêng {seeded['marker']}" not in body
+        raw = world.call("GET", "/", a, headers=BROWSER).text
+        assert "--c:#7a1f5c" in raw and "<script" not in raw
+        for route in ("/announcements", "/reports", "/reports/map", "/listings", "/library", "/contacts"):
+            assert route in home.links
+        # English on request; the other commune shows none of it.
+        en = text(page(world, a, "/", params={"lang": "en"}))
+        assert "Welcome to Xã Cam Lộ (thử)" in en and "Latest announcements" in en and "Thông báo mới nhất" not in en
+        assert "Lịch cắt điện" not in text(page(world, b, "/announcements"))
+        news = text(page(world, a, "/announcements"))
+        assert f"Lịch cắt điện {seeded['marker']}" in news and "Thứ Bảy 7–11 giờ." in news
+        # The prefix path works too, with links that stay under it.
+        prefixed = world.client.get(f"/t/{a.slug}/reports", headers=BROWSER)
+        assert prefixed.status_code == 200 and f"href='/t/{a.slug}/reports/map'" in prefixed.text
+        # Gzipped for a browser that takes it (slow 3G), plain otherwise.
+        zipped = world.client.get("/", headers={**BROWSER, "Host": f"{a.slug}.localhost", "Accept-Encoding": "gzip"})
+        assert zipped.headers["content-encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["vary"]
+        assert "Chào mừng" in zipped.text
+        plain = world.client.get("/", headers={**BROWSER, "Host": f"{a.slug}.localhost", "Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and "Chào mừng" in plain.text
+    finally:  # the communes are shared by the session's suites: leave their settings as found
+        world.call("PUT", "/api/v1/commune/settings", a, admin, json={k: before[k] for k in keep})
 
 
 def test_reports_list_detail_and_offline_map_show_accepted_reports_only(world: World) -> None:

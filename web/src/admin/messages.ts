@@ -6,7 +6,12 @@ import { adminOpsEn } from "../i18n/areas/adminOps.en";
 import { adminOpsVi } from "../i18n/areas/adminOps.vi";
 import { publicSiteEn } from "../i18n/areas/publicSite.en";
 import { publicSiteVi } from "../i18n/areas/publicSite.vi";
+import { camerasEn } from "../i18n/areas/cameras.en";
+import { camerasVi } from "../i18n/areas/cameras.vi";
 import { messagesEn } from "../i18n/areas/messages.en";
 import { messagesVi } from "../i18n/areas/messages.vi";
 
-addMessages({ ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi }, { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn });
+addMessages(
+  { ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi, ...camerasVi },
+  { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn, ...camerasEn },
+);

@@ -5,6 +5,7 @@ import { adminOpsEn } from "./areas/adminOps.en";
 import { residentEn } from "./areas/resident.en";
 import { qualityEn } from "./areas/quality.en";
 import { publicSiteEn } from "./areas/publicSite.en";
+import { camerasEn } from "./areas/cameras.en";
 import { messagesEn } from "./areas/messages.en";
 import type { MessageKey } from "./vi";
 
@@ -17,5 +18,6 @@ export const en: Record<MessageKey, string> = {
   ...residentEn,
   ...qualityEn,
   ...publicSiteEn,
+  ...camerasEn,
   ...messagesEn,
 };

@@ -66,7 +66,7 @@ describe("Vietnamese formats", () => {
 });
 
 describe("each app loads the strings of the areas it shows", () => {
-  const AREAS = ["provider", "adminPeople", "adminOps", "resident", "quality"];
+  const AREAS = ["provider", "adminPeople", "adminOps", "resident", "quality", "cameras"];
   const srcDir = resolve(import.meta.dirname, "..");
   const sources = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -7,6 +7,7 @@ import { adminOpsVi } from "./areas/adminOps.vi";
 import { residentVi } from "./areas/resident.vi";
 import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
+import { camerasVi } from "./areas/cameras.vi";
 import { messagesVi } from "./areas/messages.vi";
 
 export const vi = {
@@ -17,6 +18,7 @@ export const vi = {
   ...residentVi,
   ...qualityVi,
   ...publicSiteVi,
+  ...camerasVi,
   ...messagesVi,
 } as const;
 

@@ -13,6 +13,7 @@ import { CommunesPage } from "./CommunesPage";
 import { FleetPage } from "./FleetPage";
 import { OnboardPage } from "./OnboardPage";
 import { RolloutsPage } from "./RolloutsPage";
+import { SiteNetworkRequestsPage } from "./SiteNetworkRequests";
 
 export function ProviderApp(props: { baseUrl?: string; fetch?: typeof fetch }) {
   useLang();
@@ -32,6 +33,7 @@ export function ProviderApp(props: { baseUrl?: string; fetch?: typeof fetch }) {
     { route: "/rollouts", label: t("provider.nav.rollouts") },
     { route: "/fleet", label: t("provider.nav.fleet") },
     { route: "/billing", label: t("provider.nav.billing") },
+    { route: "/site-networks", label: t("cameras.provider.nav") },
   ];
   return (
     <Shell title={t("app.provider")} subtitle={session.username ?? undefined} nav={nav} route={route} onLogout={logout}>
@@ -46,6 +48,7 @@ function Page({ api, route }: { api: Api; route: string }) {
   if (route.startsWith("/fleet")) return <FleetPage api={api} />;
   if (route.startsWith("/billing")) return <BillingPage api={api} />;
   if (route.startsWith("/map")) return <LazyMap api={api} />;
+  if (route.startsWith("/site-networks")) return <SiteNetworkRequestsPage api={api} />;
   if (route === "/" || route.startsWith("/communes")) return <CommunesPage api={api} />;
   return <NotFound />;
 }

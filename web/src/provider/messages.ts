@@ -2,5 +2,7 @@
 import { addMessages } from "../i18n";
 import { providerEn } from "../i18n/areas/provider.en";
 import { providerVi } from "../i18n/areas/provider.vi";
+import { camerasEn } from "../i18n/areas/cameras.en";
+import { camerasVi } from "../i18n/areas/cameras.vi";
 
-addMessages(providerVi, providerEn);
+addMessages({ ...providerVi, ...camerasVi }, { ...providerEn, ...camerasEn });

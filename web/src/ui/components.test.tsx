@@ -100,6 +100,22 @@ describe("InboxList", () => {
     expect(screen.getByText("Họp thôn")).toBeTruthy();
   });
 
+  it("renders a coded message in the reader's language, one language only, and links to its object", async () => {
+    const coded = {
+      id: 5, kind: "application_status", title: "Hồ sơ #14: Cần bổ sung hồ sơ", body: "Thiếu CCCD", link: "/applications/14", priority: "normal",
+      source_type: "application", source_id: "14", data: { status: "needs_info" }, created_at: "2026-03-01T01:00:00Z", read_at: "2026-03-01T02:00:00Z",
+      code: "application_status", params: { id: 14, status: "needs_info", note: "Thiếu CCCD" },
+    };
+    const m = mockFetch({ "GET /api/v1/inbox": () => ({ items: [coded], unread: 0 }) });
+    render(<InboxList api={makeApi({ baseUrl: "http://x", fetch: m.fetch })} />);
+    fireEvent.click(await screen.findByText("Hồ sơ #14: Cần bổ sung hồ sơ"));
+    expect(screen.getByText("Thiếu CCCD")).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Xem chi tiết" }).getAttribute("href")).toBe("#/applications/14");
+    act(() => setLang("en"));
+    expect(await screen.findByText("Application #14: More information needed")).toBeTruthy();
+    expect(screen.queryByText(/ \/ /)).toBeNull();
+  });
+
   it("shows an empty state", async () => {
     const m = mockFetch({ "GET /api/v1/inbox": () => ({ items: [], unread: 0 }) });
     render(<InboxList api={makeApi({ baseUrl: "http://x", fetch: m.fetch })} />);

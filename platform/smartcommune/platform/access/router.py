@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Query
 from smartcommune.platform.access import service
 from smartcommune.platform.access.schemas import AssignmentIn, AssignmentOut, RoleIn, RoleOut, UserIn, UserOut
 from smartcommune.platform.http.auth import CommuneCall, authorize
+from smartcommune.platform.identity import throttle
+from smartcommune.tenants.database import app_engine
 
 router = APIRouter(prefix="/api/v1", tags=["users and roles"])
 
@@ -49,7 +51,16 @@ def list_users(
     offset: int = Query(default=0, ge=0),
     call: CommuneCall = Depends(authorize("users", "read")),
 ) -> list[UserOut]:
-    return [UserOut.model_validate(a) for a in service.list_users(call, limit, offset)]
+    accounts = service.list_users(call, limit, offset)
+    throttled = throttle.state_of(app_engine(), accounts)  # the admin sees who is being guessed at
+    out = []
+    for account in accounts:
+        user = UserOut.model_validate(account)
+        state = throttled.get(account.username or "")
+        if state is not None:
+            user.failed_logins, user.locked_until = state.failed_logins, state.locked_until
+        out.append(user)
+    return out
 
 
 @router.post("/users", response_model=UserOut, status_code=201)

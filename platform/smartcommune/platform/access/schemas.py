@@ -49,3 +49,5 @@ class UserOut(BaseModel):
     display_name: str
     enabled: bool
     created_at: datetime
+    failed_logins: int = Field(default=0, description="failed password logins in the last hour")
+    locked_until: datetime | None = Field(default=None, description="password logins refused until then")

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import FromClause
 
+from smartcommune.platform.announcements.models import Announcement
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
 from smartcommune.platform.residents.schemas import GroupCode
 
@@ -127,7 +130,8 @@ class PushKeyOut(BaseModel):
     public_key: str
 
 
-class AnnouncementPatch(BaseModel):
+class AnnouncementPatch(PatchModel):
+    table: ClassVar[FromClause] = Announcement.__table__  # null only where the column is nullable
     """Edits to an announcement not yet published (status `scheduled`); omitted fields stay as they are."""
 
     title: PlainText | None = Field(default=None, min_length=1, max_length=200)

@@ -18,6 +18,7 @@ from smartcommune.platform.cameras.schemas import (
     PromoteIn,
     SiteNetworkIn,
     SiteNetworkOut,
+    SiteNetworkRequestOut,
 )
 from smartcommune.platform.files.http import file_response
 from smartcommune.platform.files.service import read_file
@@ -36,7 +37,10 @@ def list_cameras(
 
 @router.post("/cameras", response_model=CameraOut, status_code=201)
 def create_camera(data: CameraIn, call: CommuneCall = Depends(authorize("cameras", "write"))) -> CameraOut:
-    return service.to_out(service.create(call.db, data, actor=call.actor, actor_kind=call.actor_kind))
+    """Add a camera; its first check (probe, status, snapshot) runs in the background right after."""
+    camera = service.create(call.db, data, actor=call.actor, actor_kind=call.actor_kind)
+    service.schedule_first_check(call.db, call.tenant, camera)
+    return service.to_out(camera)
 
 
 @router.post("/cameras/onvif/discover", response_model=OnvifDiscoveryOut)
@@ -127,15 +131,28 @@ def list_site_networks(call: CommuneCall = Depends(authorize("cameras", "read"))
     return [SiteNetworkOut.model_validate(n) for n in service.list_site_networks(call.db)]
 
 
-@router.post("/camera-site-networks", response_model=SiteNetworkOut, status_code=201)
-def add_site_network(data: SiteNetworkIn, call: CommuneCall = Depends(authorize("cameras", "write"))) -> SiteNetworkOut:
-    row = service.add_site_network(call.db, data, actor=call.actor, actor_kind=call.actor_kind)
-    return SiteNetworkOut.model_validate(row)
+@router.get("/camera-site-network-requests", response_model=list[SiteNetworkRequestOut])
+def list_site_network_requests(
+    call: CommuneCall = Depends(authorize("cameras", "read")),
+) -> list[SiteNetworkRequestOut]:
+    """This commune's requests for camera site networks and the provider's decisions (newest first)."""
+    return [SiteNetworkRequestOut.model_validate(r) for r in service.list_site_network_requests(call.tenant)]
+
+
+@router.post("/camera-site-network-requests", response_model=SiteNetworkRequestOut, status_code=201)
+def request_site_network(
+    data: SiteNetworkIn, call: CommuneCall = Depends(authorize("cameras", "write"))
+) -> SiteNetworkRequestOut:
+    """Ask the provider to approve a private network of the commune's site for camera traffic. Loopback,
+    link-local, metadata, unspecified, the platform's own and non-private ranges are refused (422
+    `site_network_forbidden`); nothing is honoured before the provider approves it."""
+    row = service.request_site_network(call.db, call.tenant, data, actor=call.actor, actor_kind=call.actor_kind)
+    return SiteNetworkRequestOut.model_validate(row)
 
 
 @router.delete("/camera-site-networks/{network_id}", status_code=204)
 def delete_site_network(network_id: int, call: CommuneCall = Depends(authorize("cameras", "write"))) -> Response:
-    service.delete_site_network(call.db, network_id, actor=call.actor, actor_kind=call.actor_kind)
+    service.delete_site_network(call.db, network_id, actor=call.actor, actor_kind=call.actor_kind, tenant=call.tenant)
     return Response(status_code=204)
 
 

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
+from sqlalchemy import FromClause
+
+from smartcommune.platform.cameras.models import Camera
+from smartcommune.platform.common.patch import PatchModel
 
 Point = Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=2, max_length=2)]
 Polygon = Annotated[list[Point], Field(min_length=3, max_length=64)]
@@ -28,7 +32,8 @@ class CameraIn(BaseModel):
     motion_enabled: bool = True
 
 
-class CameraPatch(BaseModel):
+class CameraPatch(PatchModel):
+    table: ClassVar[FromClause] = Camera.__table__  # null only where the column is nullable
     name: str | None = Field(default=None, min_length=1, max_length=200)
     location: str | None = Field(default=None, max_length=300)
     latitude: float | None = Field(default=None, ge=-90, le=90)
@@ -110,6 +115,19 @@ class SiteNetworkOut(BaseModel):
     cidr: str
     note: str
     created_at: datetime
+
+
+class SiteNetworkRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    cidr: str
+    note: str
+    status: Literal["pending", "approved", "refused", "revoked"]
+    requested_by: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str
 
 
 class CameraEventOut(BaseModel):

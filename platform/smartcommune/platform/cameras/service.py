@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,12 +39,15 @@ from smartcommune.platform.netguard import (
     check_address,
     guard_url,
     parse_networks,
+    reason_message,
+    site_network_refusal,
     strip_credentials,
 )
 from smartcommune.tenants import audit
 from smartcommune.tenants.authz.policy import COMMUNE_ADMIN, COMMUNE_OFFICIAL
 from smartcommune.tenants.authz.service import holders_of
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.control.models import SiteNetworkRequest
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound
 from smartcommune.tenants.settings import get_settings
@@ -83,18 +87,41 @@ def _audit(db: Session, actor: str, actor_kind: str, action: str, obj: str, oid:
 
 
 # -- site networks ------------------------------------------------------------------------------------
+# The allow-list lives in the commune's `site_networks`; only the provider writes it (an approved
+# request, or a provisioning manifest). Commune admins request a network (control.site_network_requests).
+SITE_REQUEST_STATUSES = ("pending", "approved", "refused", "revoked")
+
+
 def allow_list(db: Session) -> list[IPNetwork]:
-    return parse_networks(db.scalars(select(SiteNetwork.cidr)))
+    """The commune's approved site networks; a stored one that breaks today's rules is ignored."""
+    return [net for net in parse_networks(db.scalars(select(SiteNetwork.cidr))) if site_network_refusal(net) is None]
 
 
 def list_site_networks(db: Session) -> list[SiteNetwork]:
     return list(db.scalars(select(SiteNetwork).order_by(SiteNetwork.id)))
 
 
-def add_site_network(db: Session, data: SiteNetworkIn, *, actor: str, actor_kind: str) -> SiteNetwork:
-    (net,) = parse_networks([data.cidr])
+def checked_site_network(cidr: str) -> IPNetwork:
+    """Parse and check a site network against the rules (netguard.site_network_refusal); 422 otherwise."""
+    (net,) = parse_networks([cidr])
     if net.prefixlen < (8 if net.version == 4 else 32):
         raise InvalidInput("Dải mạng quá rộng.", "The network is too wide.", code="cidr_too_wide", cidr=str(net))
+    reason = site_network_refusal(net)
+    if reason is not None:
+        vi, en = reason_message(reason)
+        raise InvalidInput(
+            f"Không thể dùng {net} làm mạng nội bộ camera: dải này là {vi}.",
+            f"{net} cannot be a camera site network: it is {en}.",
+            code="site_network_forbidden",
+            cidr=str(net),
+            reason=reason,
+        )
+    return net
+
+
+def add_site_network(db: Session, data: SiteNetworkIn, *, actor: str, actor_kind: str) -> SiteNetwork:
+    """Write an approved network into the allow-list (provider only: approvals and provisioning)."""
+    net = checked_site_network(data.cidr)
     row = SiteNetwork(cidr=str(net), note=data.note)
     db.add(row)
     try:
@@ -106,13 +133,70 @@ def add_site_network(db: Session, data: SiteNetworkIn, *, actor: str, actor_kind
     return row
 
 
-def delete_site_network(db: Session, network_id: int, *, actor: str, actor_kind: str) -> None:
+def delete_site_network(
+    db: Session, network_id: int, *, actor: str, actor_kind: str, tenant: TenantInfo | None = None
+) -> None:
     row = db.get(SiteNetwork, network_id)
     if row is None:
         raise NotFound("Không tìm thấy dải mạng.", "Site network not found.", code="site_network_not_found")
     _audit(db, actor, actor_kind, "delete", "site_network", row.id, before={"cidr": row.cidr, "note": row.note})
+    if tenant is not None:
+        with Session(app_engine()) as control, control.begin():
+            control.execute(
+                sql_update(SiteNetworkRequest)
+                .where(
+                    SiteNetworkRequest.tenant_id == tenant.id,
+                    SiteNetworkRequest.cidr == row.cidr,
+                    SiteNetworkRequest.status == "approved",
+                )
+                .values(status="revoked", decided_by=actor, decided_at=now())
+            )
     db.delete(row)
     db.flush()
+
+
+def list_site_network_requests(tenant: TenantInfo) -> list[SiteNetworkRequest]:
+    with Session(app_engine(), expire_on_commit=False) as control:
+        query = (
+            select(SiteNetworkRequest)
+            .where(SiteNetworkRequest.tenant_id == tenant.id)
+            .order_by(SiteNetworkRequest.id.desc())
+            .limit(200)
+        )
+        return list(control.scalars(query))
+
+
+def request_site_network(
+    db: Session, tenant: TenantInfo, data: SiteNetworkIn, *, actor: str, actor_kind: str
+) -> SiteNetworkRequest:
+    """A commune admin asks the provider to approve a private network of the site (checked first)."""
+    net = checked_site_network(data.cidr)
+    with Session(app_engine(), expire_on_commit=False) as control, control.begin():
+        open_one = control.scalar(
+            select(SiteNetworkRequest.id).where(
+                SiteNetworkRequest.tenant_id == tenant.id,
+                SiteNetworkRequest.cidr == str(net),
+                SiteNetworkRequest.status.in_(("pending", "approved")),
+            )
+        )
+        if open_one is not None:
+            raise Conflict(
+                "Dải mạng này đã được yêu cầu hoặc đã được duyệt.",
+                "This network has already been requested or approved.",
+                code="site_network_requested",
+            )
+        row = SiteNetworkRequest(
+            tenant_id=tenant.id,
+            commune_code=tenant.commune_code,
+            cidr=str(net),
+            note=data.note,
+            status="pending",
+            requested_by=actor[:120],
+        )
+        control.add(row)
+        control.flush()
+    _audit(db, actor, actor_kind, "request", "site_network_request", row.id, after={"cidr": row.cidr, "note": row.note})
+    return row
 
 
 # -- registry -----------------------------------------------------------------------------------------
@@ -150,6 +234,16 @@ def create(db: Session, data: CameraIn, *, actor: str, actor_kind: str) -> Camer
     db.flush()
     _audit(db, actor, actor_kind, "create", "camera", camera.id, after=_snapshot(camera))
     return camera
+
+
+FIRST_CHECK_TASK = "smartcommune.platform.cameras.tasks.first_check"
+
+
+def schedule_first_check(db: Session, tenant: TenantInfo, camera: Camera) -> None:
+    """A new camera is checked in the background right after it is saved (status, snapshot)."""
+    from smartcommune.platform.worker.outbox import enqueue_after_commit
+
+    enqueue_after_commit(db, FIRST_CHECK_TASK, tenant.commune_code, camera.id)
 
 
 def update(db: Session, camera_id: int, patch: CameraPatch, *, actor: str, actor_kind: str) -> Camera:
@@ -254,14 +348,13 @@ def notify_status_change(db: Session, tenant: TenantInfo, camera: Camera, previo
     if previous == "unknown" and camera.status == "online":
         return  # first successful probe: nothing to tell
     recipients = holders_of(app_engine(), tenant.commune_code, RESPONSIBLE_ROLES)
-    status_vi = STATUS_VI.get(camera.status, camera.status)
     notify(
         db,
         recipients,
         Message(
             kind="camera_status",
-            title=f"Camera {camera.name}: {status_vi} / {camera.status}",
-            body=f"Lý do / reason: {camera.status_reason or '-'}",
+            code="camera_status",
+            params={"name": camera.name, "status": camera.status, "reason": camera.status_reason or "-"},
             link=f"/cameras/{camera.id}",
             priority="high" if camera.status == "offline" else "normal",
             source_type="camera",
@@ -277,6 +370,11 @@ def probe_now(
     camera = get(db, camera_id)
     result = run_probe(probe_job(db, camera), frames=frames)
     snapshot = apply_result(db, tenant, camera, result, actor=actor, keep_snapshot=True)
+    record_probe(db, camera, result, actor=actor, actor_kind=actor_kind, frames=frames)
+    return camera, result, snapshot
+
+
+def record_probe(db: Session, camera: Camera, result: ProbeResult, *, actor: str, actor_kind: str, frames: int) -> None:
     _audit(
         db,
         actor,
@@ -286,7 +384,6 @@ def probe_now(
         camera.id,
         after={"ok": result.ok, "reason": result.reason, "status": camera.status, "ms": round(result.elapsed_ms)},
     )
-    return camera, result, snapshot
 
 
 def latest_snapshot(db: Session, camera_id: int) -> uuid.UUID:
@@ -453,8 +550,10 @@ def discover_onvif(db: Session, data: OnvifDiscoverIn, *, actor: str, actor_kind
     allow = allow_list(db)
     if not allow:
         raise InvalidInput(
-            "Hãy khai báo mạng nội bộ của xã (nơi đặt camera) trước khi dò tìm.",
-            "Allow-list the commune's site network (where the cameras are) before discovering.",
+            "Xã chưa có mạng nội bộ camera được duyệt. Hãy gửi yêu cầu ở mục «Mạng nội bộ camera» và chờ "
+            "nhà cung cấp duyệt trước khi dò tìm.",
+            "The commune has no approved camera site network. Request one in 'Camera site networks' and wait "
+            "for the provider's approval before discovering.",
             code="no_site_network",
         )
     target = onvif.MULTICAST

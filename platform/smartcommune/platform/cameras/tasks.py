@@ -64,6 +64,28 @@ def sweep_commune(commune_code: int) -> dict[str, int]:
     return sweep(info_from_row(get_commune(app_engine(), int(commune_code))))
 
 
+FIRST_CHECK = "system:camera-first-check"
+
+
+@shared_task(name="smartcommune.platform.cameras.tasks.first_check")
+def first_check(commune_code: int, camera_id: int) -> str:
+    """The automatic first check of a camera just added: probe, status and snapshot (no one has to click)."""
+    tenant = info_from_row(get_commune(app_engine(), int(commune_code)))
+    with tenant_transaction(tenant) as db:
+        camera = db.get(Camera, int(camera_id))
+        if camera is None or camera.last_checked_at is not None:
+            return "skipped"
+        job = service.probe_job(db, camera)
+    result = service.run_probe(job, frames=3)
+    with tenant_transaction(tenant) as db:
+        camera = db.get(Camera, int(camera_id), with_for_update=True)
+        if camera is None:
+            return "gone"
+        service.apply_result(db, tenant, camera, result, actor=FIRST_CHECK, keep_snapshot=True)
+        service.record_probe(db, camera, result, actor=FIRST_CHECK, actor_kind="system", frames=3)
+        return camera.status
+
+
 @shared_task(name="smartcommune.platform.cameras.tasks.health_sweep")
 def health_sweep() -> int:
     """Fan out: one sweep per active commune that has cameras."""

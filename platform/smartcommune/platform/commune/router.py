@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from smartcommune.platform.commune import service
 from smartcommune.platform.commune.schemas import CommuneBranding, CommuneSettingsIn, CommuneSettingsOut
 from smartcommune.platform.configuration.service import enabled_modules
 from smartcommune.platform.files.http import file_response
 from smartcommune.platform.http.auth import CommuneCall, authorize, request_tenant, tenant_db
+from smartcommune.platform.identity import throttle
 from smartcommune.tenants.authz.authorizer import roles_in
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.session import TenantSession
@@ -32,6 +35,8 @@ class Me(BaseModel):
     realm: str
     commune_code: int
     roles: list[str]
+    failed_logins: int = Field(default=0, description="failed password logins in the last hour (throttling)")
+    locked_until: datetime | None = Field(default=None, description="password logins refused until then")
 
 
 @router.get("/commune", response_model=CommuneProfile)
@@ -51,12 +56,15 @@ def commune_profile(
 @router.get("/me", response_model=Me)
 def me(call: CommuneCall = Depends(authorize("profile", "read"))) -> Me:
     p = call.principal
+    throttled = throttle.account_state(p.realm, p.username) if p.username else None
     return Me(
         subject=p.subject,
         username=p.username,
         realm=p.realm,
         commune_code=call.tenant.commune_code,
         roles=roles_in(p, call.tenant.commune_code),
+        failed_logins=throttled.failed_logins if throttled else 0,
+        locked_until=throttled.locked_until if throttled else None,
     )
 
 

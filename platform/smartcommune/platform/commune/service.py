@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from smartcommune.platform.commune.models import SETTINGS_ROW, CommuneSettings
 from smartcommune.platform.commune.schemas import CommuneBranding, CommuneSettingsIn, CommuneSettingsOut
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import IMAGE_TYPES, UploadRules, read_file, store_upload
+from smartcommune.platform.files.service import IMAGE_TYPES, FileBody, UploadRules, read_file, store_upload
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import InvalidInput, NotFound
@@ -197,7 +197,7 @@ def _change(
     return to_out(tenant, row)
 
 
-def logo(db: Session, tenant: TenantInfo) -> tuple[StoredFile, bytes]:
+def logo(db: Session, tenant: TenantInfo) -> tuple[StoredFile, FileBody]:
     row = _settings(db)
     if row is None or row.logo_file_id is None:
         raise NotFound("Xã chưa có biểu trưng.", "The commune has no logo.", code="logo_not_found")

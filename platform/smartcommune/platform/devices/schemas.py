@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import FromClause
+
+from smartcommune.platform.common.patch import PatchModel
+from smartcommune.platform.devices.models import DeviceRule
 
 Name = str
 
@@ -168,7 +172,8 @@ class RuleIn(BaseModel):
         return self
 
 
-class RulePatch(BaseModel):
+class RulePatch(PatchModel):
+    table: ClassVar[FromClause] = DeviceRule.__table__  # null only where the column is nullable
     """An edit of a rule (its kind stays): only the fields sent change; the result is checked as `RuleIn`."""
 
     model_config = ConfigDict(extra="forbid")

@@ -778,16 +778,8 @@ def update_presence(db: Session, tenant: TenantInfo, at: datetime | None = None)
                 recipients,
                 Message(
                     kind="device_presence",
-                    title=(
-                        f"Thiết bị mất kết nối / Device offline: {name}"
-                        if offline
-                        else f"Thiết bị kết nối lại / Device back online: {name}"
-                    ),
-                    body=(
-                        f"Không nhận dữ liệu quá {minutes} phút. / No data for over {minutes} min."
-                        if offline
-                        else "Thiết bị đã gửi dữ liệu trở lại. / The device is sending data again."
-                    ),
+                    code="device_offline" if offline else "device_online",
+                    params={"name": name, "minutes": minutes},
                     priority="high" if offline else "normal",
                     source_type="device",
                     source_id=str(device_id),

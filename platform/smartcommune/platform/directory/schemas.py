@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import FromClause
 
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.directory.models import Contact
 
 PHONE = r"^\+?[0-9 .-]{3,20}$"
 
@@ -21,7 +24,8 @@ class ContactIn(BaseModel):
     sort_order: int = Field(default=0, ge=0, le=100_000)
 
 
-class ContactPatch(BaseModel):
+class ContactPatch(PatchModel):
+    table: ClassVar[FromClause] = Contact.__table__  # null only where the column is nullable
     name: PlainText | None = Field(default=None, min_length=1, max_length=200)
     position: PlainText | None = Field(default=None, max_length=200)
     department: PlainText | None = Field(default=None, max_length=200)

@@ -20,7 +20,7 @@ from smartcommune.platform.directory.schemas import (
     LibraryCategoryIn,
 )
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import DOCUMENT, read_file, store_upload
+from smartcommune.platform.files.service import DOCUMENT, FileBody, read_file, store_upload
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import Conflict, InvalidInput, NotFound
@@ -170,7 +170,7 @@ def search(
     return db.scalars(query.limit(limit).offset(offset)).all()
 
 
-def document_file(db: Session, tenant: TenantInfo, document_id: int) -> tuple[StoredFile, bytes]:
+def document_file(db: Session, tenant: TenantInfo, document_id: int) -> tuple[StoredFile, FileBody]:
     row = db.get(LibraryDocument, document_id)
     if row is None or not row.published:
         raise NotFound("Không tìm thấy tài liệu.", "Document not found.", code="document_not_found")

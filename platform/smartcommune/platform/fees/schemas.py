@@ -2,19 +2,23 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import FromClause
 
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.fees.models import FeeType
 
 FeeCategory = Literal["tuition", "electricity", "water", "administrative", "hospital", "other"]
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# A billing month of this century: `0000-01` or `9999-12` is a typo, not a period.
+_PERIOD = re.compile(r"^20\d{2}-(0[1-9]|1[0-2])$")
 
 
 def _period(value: str) -> str:
     if not _PERIOD.match(value):
-        raise ValueError("kỳ thu phải có dạng YYYY-MM / period must be YYYY-MM")
+        raise ValueError("kỳ thu phải có dạng YYYY-MM, năm 2000–2099 / period must be YYYY-MM, year 2000-2099")
     return value
 
 
@@ -26,7 +30,8 @@ class FeeTypeIn(BaseModel):
     due_days: int = Field(default=15, ge=0, le=365)
 
 
-class FeeTypePatch(BaseModel):
+class FeeTypePatch(PatchModel):
+    table: ClassVar[FromClause] = FeeType.__table__  # null only where the column is nullable
     """An edit of a fee type: the code stays (invoices and the ledger name it); `active=false` stops new invoices."""
 
     name: PlainText | None = Field(default=None, min_length=1, max_length=200)

@@ -381,9 +381,12 @@ def remind(db: Session, data: RemindIn, *, actor: str, actor_kind: str) -> Remin
 
 
 def ledger(db: Session, household_id: int) -> LedgerOut:
+    entries = list(repository.ledger(db, household_id))
+    if not entries and db.get(Household, household_id) is None:
+        raise NotFound("Không tìm thấy hộ gia đình.", "Household not found.", code="household_not_found")
     balance = 0
     lines = []
-    for e in repository.ledger(db, household_id):
+    for e in entries:
         balance += e.amount_vnd
         lines.append(
             LedgerLine(

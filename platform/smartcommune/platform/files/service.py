@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.storage import get_file_store
+from smartcommune.platform.files.storage import FileStore, get_file_store
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 
@@ -94,14 +95,29 @@ def store_upload(
     )
     # Bytes first, row second: a rolled-back request leaves at worst an unreferenced blob, never a row
     # without bytes.
-    get_file_store().put(tenant.schema_name, row.id, data)
+    get_file_store().put(tenant.schema_name, row.id, data, content_type=content_type)
     db.add(row)
     db.flush()
     return row
 
 
-def read_file(db: Session, tenant: TenantInfo, file_id: uuid.UUID) -> tuple[StoredFile, bytes]:
+@dataclass(frozen=True)
+class FileBody:
+    """The bytes of a stored file, not yet read: the response streams them chunk by chunk from the store."""
+
+    store: FileStore
+    schema: str
+    file_id: uuid.UUID
+
+    def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        return self.store.stream(self.schema, self.file_id, start=start, end=end)
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks())
+
+
+def read_file(db: Session, tenant: TenantInfo, file_id: uuid.UUID) -> tuple[StoredFile, FileBody]:
     row = db.get(StoredFile, file_id)
     if row is None:
         raise NotFound("Không tìm thấy tệp.", "File not found.", code="file_not_found")
-    return row, get_file_store().get(tenant.schema_name, row.id)
+    return row, FileBody(get_file_store(), tenant.schema_name, row.id)

@@ -31,12 +31,14 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from smartcommune.tenants.bounds import BIGINT_MAX, BIGINT_MIN
+from smartcommune.tenants.bounds import BIGINT_MAX, BIGINT_MIN, INT_MAX, INT_MIN
 from smartcommune.tenants.errors import InvalidInput, NotFound
 
 # XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DIGITS = re.compile(r"\s*[+-]?\d+\s*")
+# Integer parameters named `…code` (commune_code, province_code) are GSO codes, kept in INTEGER columns.
+_INT32_NAME = re.compile(r"(^|_)code$")
 _JSON_TYPES = ("application/json",)
 
 
@@ -59,14 +61,16 @@ def check_text(value: str, field: str) -> None:
         )
 
 
-def out_of_bigint(value: str) -> bool:
-    """True when `value` is an integer literal (as pydantic reads one) outside BIGINT."""
+def out_of_bigint(value: str, name: str = "") -> bool:
+    """True when `value` is an integer literal (as pydantic reads one) outside BIGINT (INTEGER for a `…code`)."""
     if not _DIGITS.fullmatch(value):
         return False
     digits = value.strip().lstrip("+-")
     if len(digits.lstrip("0")) > 19:
         return True
     number = int(value.strip())
+    if _INT32_NAME.search(name):
+        return not INT_MIN <= number <= INT_MAX
     return not BIGINT_MIN <= number <= BIGINT_MAX
 
 
@@ -150,12 +154,12 @@ async def check_request(request: Request, ints: tuple[set[str], set[str], set[st
     for name, value in request.path_params.items():
         if isinstance(value, str):
             check_text(value, f"path.{name}")
-            if name in int_path and out_of_bigint(value):
+            if name in int_path and out_of_bigint(value, name):
                 raise NotFound("Không tìm thấy.", "Not found.", field=f"path.{name}")
     for key, value in request.query_params.multi_items():
         check_text(key, f"query.{key[:40]}")
         check_text(value, f"query.{key}")
-        if key in int_query and out_of_bigint(value):
+        if key in int_query and out_of_bigint(value, key):
             raise _integer_error(f"query.{key}")
     media = _media_type(request)
     if request.method in ("GET", "HEAD", "OPTIONS"):
@@ -185,7 +189,7 @@ async def check_request(request: Request, ints: tuple[set[str], set[str], set[st
                     check_text(value.filename, f"form.{key}.filename")
                 continue
             check_text(value, f"form.{key}")
-            if key in int_form and out_of_bigint(value):
+            if key in int_form and out_of_bigint(value, key):
                 raise _integer_error(f"form.{key}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 
 from smartcommune.platform.identity.grants import otp_grant, password_grant
 from smartcommune.platform.identity.issuer import (
@@ -60,6 +60,7 @@ def certs(realm: str, response: Response) -> dict[str, Any]:
 @router.post("/{realm}/protocol/openid-connect/token", response_model=TokenResponse)
 def token(
     realm: str,
+    request: Request,
     response: Response,
     grant_type: Annotated[str, Form()],
     client_id: OptionalField = None,
@@ -77,7 +78,10 @@ def token(
         if not username or not password:
             raise _missing(*(n for n, v in (("username", username), ("password", password)) if not v))
         # new_password: the first login after a one-time password (answer `password_change_required`)
-        issued = password_grant(realm, username, password, client_id=client, new_password=new_password)
+        address = request.client.host if request.client else None
+        issued = password_grant(
+            realm, username, password, client_id=client, client_addr=address, new_password=new_password
+        )
     elif grant_type == OTP_GRANT_TYPE and realm == COMMUNE_REALM:
         given = {"commune_code": commune_code, "phone": phone, "otp": otp}
         if not all(given.values()):

@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from smartcommune.platform.inbox.catalog import render
 from smartcommune.platform.inbox.models import InboxItem
 from smartcommune.tenants.errors import NotFound
 
 
 @dataclass(frozen=True)
 class Message:
+    """`code` + `params` (see inbox/catalog.py): rendered for each reader in their language; `title`/`body`
+    are then the Vietnamese text kept for channels that cannot render (push, SMS)."""
+
     kind: str
-    title: str
+    title: str = ""
     body: str = ""
     link: str | None = None
     priority: str = "normal"
     source_type: str | None = None
     source_id: str | None = None
     data: dict[str, Any] | None = None
+    code: str | None = None
+    params: dict[str, Any] | None = None
 
 
 def notify(db: Session, recipients: Iterable[str], message: Message) -> int:
     """Deliver one message to every recipient (account subjects) in the caller's transaction."""
+    if message.code:
+        rendered = render(message.code, message.params, "vi")
+        title, body = rendered if rendered else (message.title, message.body)
+        data = {**(message.data or {}), "code": message.code, "params": message.params or {}}
+        message = replace(message, title=(message.title or title)[:300], body=message.body or body, data=data)
     rows = [
         {
             "recipient": r,

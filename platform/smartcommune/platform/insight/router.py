@@ -14,6 +14,8 @@ from smartcommune.platform.insight.schemas import (
     SnapshotOut,
     SnapshotRun,
 )
+from smartcommune.tenants.authz.service import members_of
+from smartcommune.tenants.database import app_engine
 
 router = APIRouter(prefix="/api/v1/insight", tags=["insight"])
 
@@ -21,7 +23,7 @@ router = APIRouter(prefix="/api/v1/insight", tags=["insight"])
 @router.get("/dashboard")
 def dashboard(call: CommuneCall = Depends(authorize("dashboard", "read"))) -> dict[str, Any]:
     """Residents, app use, reports and SLA, applications, payments, cameras, devices, production."""
-    return service.dashboard(call.db)
+    return service.dashboard(call.db, staff=members_of(app_engine(), call.tenant.commune_code))
 
 
 @router.get("/criteria", response_model=list[IndicatorOut])

@@ -9,7 +9,7 @@ documented defaults, and the values used are always listed in the evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from smartcommune.platform.insight.models import CriteriaRollup, Criterion, Crit
 from smartcommune.tenants import audit
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.database import app_engine
-from smartcommune.tenants.errors import InvalidInput
+from smartcommune.tenants.errors import Conflict, InvalidInput
 from smartcommune.tenants.session import tenant_transaction
 
 WINDOW_DAYS = 90
@@ -396,6 +396,12 @@ def snapshot(db: Session, month: str | None = None) -> tuple[str, list[Indicator
 
 def take_snapshot(db: Session, month: str | None, *, actor: str, actor_kind: str) -> tuple[str, list[Indicator]]:
     month, indicators = snapshot(db, month)
+    if not indicators:  # nothing would be kept: say so instead of "done"
+        raise Conflict(
+            "Xã chưa có tiêu chí nào để chốt số liệu; hãy thêm tiêu chí và chỉ tiêu trước.",
+            "The commune has no criteria to snapshot; add criteria and targets first.",
+            code="no_criteria",
+        )
     audit.record(
         db,
         actor=actor,
@@ -420,7 +426,8 @@ def _counts(db: Session, sql: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in db.execute(text(sql), {"days": WINDOW_DAYS}).all()}
 
 
-def dashboard(db: Session) -> dict[str, Any]:
+def dashboard(db: Session, staff: Sequence[str] = ()) -> dict[str, Any]:
+    """`staff`: the commune's officials (account subjects), left out of "residents using the app"."""
     one = db.execute(
         text(
             """
@@ -443,7 +450,7 @@ def dashboard(db: Session) -> dict[str, Any]:
     ).one()
     return {
         "residents": {"verified": one[0], "with_account": one[1], "households": one[2]},
-        "app_use": app_use(db, with_account=one[1]),
+        "app_use": app_use(db, with_account=one[1], staff=staff),
         "reports": {
             "by_status": _counts(db, "SELECT status, count(*) FROM reports GROUP BY status"),
             "overdue": one[3],
@@ -468,9 +475,12 @@ def dashboard(db: Session) -> dict[str, Any]:
     }
 
 
-def app_use(db: Session, *, with_account: int) -> dict[str, Any]:
+def app_use(db: Session, *, with_account: int, staff: Sequence[str] = ()) -> dict[str, Any]:
     """Residents active in the app in the last 30 days: read an inbox message, filed an application online
-    or a field report, or answered a survey; and how many have web push on."""
+    or a field report, answered a named survey, or paid an invoice of theirs; and how many have web push on.
+
+    Counted by account, not by register record: a resident who signed in by phone and reported counts even
+    before their record is linked or verified. The commune's staff (`staff`) are left out."""
     active, push = db.execute(
         text(
             """
@@ -482,14 +492,15 @@ def app_use(db: Session, *, with_account: int) -> dict[str, Any]:
                     WHERE reporter IS NOT NULL AND created_at >= now() - make_interval(days => :days)
                 UNION SELECT r.account_subject FROM survey_responses sr JOIN residents r ON r.id = sr.resident_id
                     WHERE sr.submitted_at >= now() - make_interval(days => :days)
+                UNION SELECT i.payer_subject FROM invoices i JOIN payments p ON p.invoice_id = i.id
+                    WHERE p.created_at >= now() - make_interval(days => :days)
             )
-            SELECT (SELECT count(*) FROM residents
-                    WHERE status = 'verified' AND account_subject IN (SELECT s FROM active)),
+            SELECT (SELECT count(DISTINCT s) FROM active WHERE s IS NOT NULL AND NOT (s = ANY(:staff))),
                    (SELECT count(DISTINCT p.subject) FROM push_subscriptions p
                     JOIN residents r ON r.account_subject = p.subject AND r.status = 'verified')
             """
         ),
-        {"days": APP_USE_DAYS},
+        {"days": APP_USE_DAYS, "staff": list(staff)},
     ).one()
     return {
         "window_days": APP_USE_DAYS,

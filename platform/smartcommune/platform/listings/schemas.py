@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from sqlalchemy import FromClause
 
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.listings.models import Listing
 
 Kind = Literal["service", "tourism", "product"]
 PHONE = r"^(\+84|0)\d{9,10}$"
@@ -32,7 +35,8 @@ class ListingIn(BaseModel):
     accepts_card: bool = False
 
 
-class ListingPatch(BaseModel):
+class ListingPatch(PatchModel):
+    table: ClassVar[FromClause] = Listing.__table__  # null only where the column is nullable
     title: PlainText | None = Field(default=None, min_length=1, max_length=200)
     description: PlainText | None = Field(default=None, max_length=5000)
     price_vnd: int | None = Field(default=None, ge=0, le=10_000_000_000)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import PHOTO, read_file, store_upload
+from smartcommune.platform.files.service import PHOTO, FileBody, read_file, store_upload
 from smartcommune.platform.listings import checkout
 from smartcommune.platform.listings.models import Listing, ListingRequest
 from smartcommune.platform.listings.schemas import (
@@ -139,7 +139,7 @@ def add_photos(
     return listing
 
 
-def photo(db: Session, tenant: TenantInfo, listing_id: int, file_id: uuid.UUID) -> tuple[StoredFile, bytes]:
+def photo(db: Session, tenant: TenantInfo, listing_id: int, file_id: uuid.UUID) -> tuple[StoredFile, FileBody]:
     listing = get(db, listing_id, public=True)
     if str(file_id) not in listing.photo_ids:
         raise NotFound("Không tìm thấy ảnh.", "Photo not found.", code="file_not_found")

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import FromClause
 
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.procedures.models import Procedure
 
 Mode = Literal["online", "in_person", "both"]
 Channel = Literal["online", "counter"]
@@ -26,7 +29,8 @@ class ProcedureIn(BaseModel):
     mode: Mode = "online"
 
 
-class ProcedurePatch(BaseModel):
+class ProcedurePatch(PatchModel):
+    table: ClassVar[FromClause] = Procedure.__table__  # null only where the column is nullable
     name: PlainText | None = Field(default=None, min_length=1, max_length=300)
     field: PlainText | None = Field(default=None, min_length=1, max_length=120)
     required_documents: list[PlainText] | None = Field(default=None, max_length=50)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import DOCUMENT, read_file, store_upload
+from smartcommune.platform.files.service import DOCUMENT, FileBody, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.procedures.models import Application, ApplicationEvent, ApplicationFile, Procedure
 from smartcommune.platform.procedures.schemas import (
@@ -130,17 +130,16 @@ def update_procedure(db: Session, procedure_id: int, patch: ProcedurePatch, who:
 
 
 # -- applications -------------------------------------------------------------------------------------
-def _notify(db: Session, app: Application, note: str) -> None:
+def _notify(db: Session, app: Application, note: str, code: str = "application_status") -> None:
     if app.applicant is None:  # a counter applicant without an account: told at the desk
         return
-    vi, en = STATUS_LABELS[app.status]
     notify(
         db,
         [app.applicant],
         Message(
             kind="application_status",
-            title=f"Hồ sơ #{app.id}: {vi} / Application #{app.id}: {en}",
-            body=note,
+            code=code,
+            params={"id": app.id, "status": app.status, "note": note, "due_date": app.due_date.isoformat()},
             link=f"/applications/{app.id}",
             source_type="application",
             source_id=str(app.id),
@@ -152,14 +151,13 @@ def _notify(db: Session, app: Application, note: str) -> None:
 def _tell_desk(db: Session, tenant: TenantInfo, app: Application, kind: str, who: Who) -> None:
     """Officials of the one-stop desk get an inbox item linking to the application (not the one who acted)."""
     recipients = [s for s in holders_of(app_engine(), tenant.commune_code, DESK_ROLES) if s != who.subject]
-    vi, en = ("Hồ sơ mới", "New application") if kind == "application_new" else ("Hồ sơ đã bổ sung", "Documents added")
     notify(
         db,
         recipients,
         Message(
             kind=kind,
-            title=f"{vi} #{app.id} / {en} #{app.id}",
-            body=app.applicant_name,
+            code=kind,
+            params={"id": app.id, "applicant": app.applicant_name},
             link=f"/procedures/applications/{app.id}",
             source_type="application",
             source_id=str(app.id),
@@ -261,7 +259,7 @@ def _create(
     db.add(ApplicationEvent(application_id=app.id, from_status=None, to_status="received", note="", actor=who.actor))
     db.flush()
     db.refresh(app)
-    _notify(db, app, f"Hạn trả kết quả / due: {app.due_date.isoformat()}")
+    _notify(db, app, "", code="application_received")
     if channel == "online":
         _tell_desk(db, tenant, app, "application_new", who)
     _audit(
@@ -334,7 +332,7 @@ def detail(db: Session, app: Application) -> ApplicationDetail:
     )
 
 
-def attachment(db: Session, tenant: TenantInfo, app: Application, attachment_id: int) -> tuple[StoredFile, bytes]:
+def attachment(db: Session, tenant: TenantInfo, app: Application, attachment_id: int) -> tuple[StoredFile, FileBody]:
     row = db.get(ApplicationFile, attachment_id)
     if row is None or row.application_id != app.id:
         raise NotFound("Không tìm thấy tệp.", "File not found.", code="file_not_found")
@@ -391,7 +389,7 @@ def supplement(
             code="not_waiting_for_info",
         )
     _attach(db, tenant, app, files, who)
-    moved = _move(db, app, "processing", note or "Đã bổ sung hồ sơ / documents added", who)
+    moved = _move(db, app, "processing", note or "Đã bổ sung hồ sơ", who)
     _tell_desk(db, tenant, app, "application_supplemented", who)
     return moved
 

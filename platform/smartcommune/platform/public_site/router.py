@@ -11,6 +11,7 @@ Checkout where the listing and the platform take cards), the library, contacts. 
 
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date
 from html import escape
@@ -20,6 +21,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.types import Receive, Scope, Send
 
 from smartcommune.platform.commune import service as commune_service
 from smartcommune.platform.configuration.service import enabled_modules
@@ -50,8 +52,22 @@ def site_of(
     return Site.of(request, commune_service.public_branding(db, tenant), enabled_modules(db))
 
 
+class PageResponse(HTMLResponse):
+    """An HTML page, gzipped for a browser that takes it (a 19 kB list is 4 kB on a slow 3G link)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        accepts = next((v for k, v in scope.get("headers", []) if k == b"accept-encoding"), b"")
+        if b"gzip" in accepts and len(self.body) > 1024 and "content-encoding" not in self.headers:
+            self.body = gzip.compress(self.body, compresslevel=6)
+            self.headers["content-encoding"] = "gzip"
+            self.headers["content-length"] = str(len(self.body))
+            vary = self.headers.get("vary")
+            self.headers["vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+        await super().__call__(scope, receive, send)
+
+
 def _html(body: str, status: int = 200, *, cache: bool = True) -> HTMLResponse:
-    return HTMLResponse(
+    return PageResponse(
         body, status_code=status, headers=CACHE if cache and status == 200 else {"Cache-Control": "no-store"}
     )
 

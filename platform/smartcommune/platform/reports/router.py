@@ -232,7 +232,10 @@ def public_reports(
     return service.public_list(db, category_code=category, status=status, before_id=before_id, limit=limit)
 
 
-@router.get("/api/v1/public/reports/map")
+@router.get(
+    "/api/v1/public/reports/map",
+    responses={200: {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {}}}},
+)
 def public_map(
     category: str | None = Query(default=None, max_length=40),
     status: ReportStatus | None = None,

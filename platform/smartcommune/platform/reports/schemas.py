@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import FromClause
 
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.reports.models import ReportCategory
 
 ReportStatus = Literal["new", "accepted", "in_progress", "resolved", "closed", "rejected", "duplicate"]
 
@@ -20,7 +23,8 @@ class CategoryIn(BaseModel):
     group_name: PlainText = Field(default="", max_length=100)
 
 
-class CategoryPatch(BaseModel):
+class CategoryPatch(PatchModel):
+    table: ClassVar[FromClause] = ReportCategory.__table__  # null only where the column is nullable
     name: PlainText | None = Field(default=None, min_length=1, max_length=200)
     description: PlainText | None = Field(default=None, max_length=2000)
     sla_hours: int | None = Field(default=None, ge=1, le=24 * 365)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from smartcommune.platform.commune import service as commune_service
 from smartcommune.platform.files.models import StoredFile
-from smartcommune.platform.files.service import PHOTO, read_file, store_upload
+from smartcommune.platform.files.service import PHOTO, FileBody, read_file, store_upload
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.reports import repository
 from smartcommune.platform.reports.models import (
@@ -212,9 +212,9 @@ def submit(
             responsible,
             Message(
                 kind="report_new",
-                title=f"Phản ánh mới #{report.id}: {category.name} / New report #{report.id}",
-                body=report.description[:300],
-                link=f"/triage/reports/{report.id}",
+                code="report_new",
+                params={"id": report.id, "category": category.name, "description": report.description[:300]},
+                link=f"/reports/{report.id}",
                 source_type="report",
                 source_id=str(report.id),
             ),
@@ -328,7 +328,7 @@ def list_for(
 
 def photo_for(
     db: Session, tenant: TenantInfo, report: Report, photo_id: int, *, public: bool
-) -> tuple[StoredFile, bytes]:
+) -> tuple[StoredFile, FileBody]:
     photo = db.get(ReportPhoto, photo_id)
     if photo is None or photo.report_id != report.id or (public and photo.hidden):
         raise NotFound("Không tìm thấy ảnh.", "Photo not found.", code="photo_not_found")
@@ -343,15 +343,15 @@ def _locked(db: Session, report_id: int) -> Report:
     return report
 
 
-def _notify_reporter(db: Session, report: Report, title: tuple[str, str], body: str, kind: str) -> None:
+def _notify_reporter(db: Session, report: Report, body: str, kind: str) -> None:
     if report.reporter:
         notify(
             db,
             [report.reporter],
             Message(
                 kind=kind,
-                title=f"Phản ánh #{report.id}: {title[0]} / Report #{report.id}: {title[1]}",
-                body=body,
+                code=kind,
+                params={"id": report.id, "status": report.status, "note": body},
                 link=f"/reports/{report.id}",
                 source_type="report",
                 source_id=str(report.id),
@@ -411,7 +411,7 @@ def transition(db: Session, report_id: int, data: TransitionIn, who: Viewer) -> 
         )
     )
     db.flush()
-    _notify_reporter(db, report, STATUS_LABELS[data.to], data.note, "report_status")
+    _notify_reporter(db, report, data.note, "report_status")
     _audit(
         db,
         who,
@@ -433,7 +433,7 @@ def comment(db: Session, report: Report, body: str, who: Viewer, *, internal: bo
     db.execute(update(Report).where(Report.id == report.id).values(updated_at=func.now()))
     db.flush()
     if not internal and who.subject != report.reporter:
-        _notify_reporter(db, report, ("Có phản hồi mới", "New reply"), body, "report_comment")
+        _notify_reporter(db, report, body, "report_comment")
     _audit(db, who, "note" if internal else "comment", "report", report.id, after={"event": event.id})
     return event
 
@@ -494,7 +494,8 @@ def assign(db: Session, report_id: int, assignee: str, who: Viewer, tenant: Tena
         [assignee],
         Message(
             kind="report_assigned",
-            title=f"Phản ánh #{report.id} được giao cho bạn / Report #{report.id} assigned to you",
+            code="report_assigned",
+            params={"id": report.id},
             link=f"/reports/{report.id}",
             source_type="report",
             source_id=str(report.id),
@@ -830,8 +831,8 @@ def escalate_overdue(db: Session, admins: Sequence[str], *, limit: int = 500) ->
             admins,
             Message(
                 kind="report_overdue",
-                title=f"Phản ánh #{report.id} quá hạn xử lý / Report #{report.id} is overdue",
-                body=f"Hạn xử lý / due: {report.sla_due_at.isoformat()}",
+                code="report_overdue",
+                params={"id": report.id, "due": report.sla_due_at.isoformat()},
                 link=f"/reports/{report.id}",
                 priority="urgent",
                 source_type="report",

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartcommune.platform.http.policy import forbidden_character
 from smartcommune.platform.residents import repository, service
 from smartcommune.platform.residents.schemas import HouseholdIn, ImportResult, ResidentIn, RowError
 from smartcommune.platform.villages.models import Village
@@ -61,14 +62,21 @@ def _decode(data: bytes) -> str:
         ) from e
 
 
-def _rows(text: str, kind: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(text: str, kind: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str] | RowProblem]]:
     sample = text[:4096]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as e:
+        raise InvalidInput(
+            "Không đọc được dòng tiêu đề của tệp CSV.",
+            f"The CSV header line cannot be read ({e}).",
+            code="csv_malformed",
+        ) from e
     missing = [c for c in REQUIRED[kind] if c not in header]
     if missing:
         raise InvalidInput(
@@ -79,14 +87,31 @@ def _rows(text: str, kind: str, columns: tuple[str, ...]) -> Iterator[tuple[int,
             expected=list(columns),
         )
     reader.fieldnames = header
-    for count, raw in enumerate(reader, start=1):
+    count = 0
+    while True:
+        before = reader.line_num
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:  # a bare carriage return or a NUL inside a field: that row only
+            count += 1
+            yield (
+                before + 1,
+                RowProblem("?", f"dòng CSV không đọc được / unreadable CSV line: {e}", "csv_malformed_row"),
+            )
+            continue
+        count += 1
         index = reader.line_num  # the file's line, blank lines included: what a spreadsheet shows
         if count > MAX_ROWS:
             raise PayloadTooLarge(
                 f"Tệp có quá {MAX_ROWS} dòng.", f"More than {MAX_ROWS} rows.", code="too_many_rows", max_rows=MAX_ROWS
             )
         row = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str) and k in columns}
-        if any(row.values()):
+        bad = next((k for k, v in row.items() if forbidden_character(v) is not None), None)
+        if bad is not None:
+            yield index, RowProblem(bad, "ký tự điều khiển không được phép / control character", "invalid_characters")
+        elif any(row.values()):
             yield index, row
 
 
@@ -139,6 +164,9 @@ def _run(
     ids: list[int] = []
     errors: list[RowError] = []
     for number, row in _rows(text, kind, columns):
+        if isinstance(row, RowProblem):
+            errors.append(RowError(row=number, field=row.field, problem=row.problem, code=row.code))
+            continue
         try:
             with db.begin_nested():
                 ids.append(make(row))

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import FromClause
 
+from smartcommune.platform.common.patch import PatchModel
 from smartcommune.platform.common.text import PlainText
+from smartcommune.platform.residents.models import Household, Resident
 
 HouseNumber = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[\w./-]+$")
@@ -23,7 +26,8 @@ class HouseholdIn(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
-class HouseholdPatch(BaseModel):
+class HouseholdPatch(PatchModel):
+    table: ClassVar[FromClause] = Household.__table__  # null only where the column is nullable
     village_id: int | None = None
     head_name: PlainText | None = Field(default=None, max_length=200)
     address_line: PlainText | None = Field(default=None, max_length=300)
@@ -57,7 +61,8 @@ class ResidentIn(BaseModel):
     groups: list[GroupCode] = Field(default_factory=list, max_length=20)
 
 
-class ResidentPatch(BaseModel):
+class ResidentPatch(PatchModel):
+    table: ClassVar[FromClause] = Resident.__table__  # null only where the column is nullable
     full_name: PlainText | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=30)
     household_id: int | None = None

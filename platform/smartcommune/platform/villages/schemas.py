@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import FromClause
+
+from smartcommune.platform.common.patch import PatchModel
+from smartcommune.platform.villages.models import Village
 
 VillageKind = Literal["thon", "ban", "ap", "to_dan_pho", "khu_pho", "xom"]
 
@@ -15,7 +19,8 @@ class VillageIn(BaseModel):
     population: int | None = Field(default=None, ge=0)
 
 
-class VillagePatch(BaseModel):
+class VillagePatch(PatchModel):
+    table: ClassVar[FromClause] = Village.__table__  # null only where the column is nullable
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: VillageKind | None = None
     population: int | None = Field(default=None, ge=0)

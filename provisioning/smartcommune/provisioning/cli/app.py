@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from smartcommune.provisioning.cli import communes, demo, migrate, rollout, users
+from smartcommune.provisioning.cli import communes, demo, files, migrate, rollout, users
 
 
 def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
@@ -18,6 +18,7 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
     )
     cli.add_typer(communes.app, name="communes")
     cli.add_typer(users.app, name="users")
+    cli.add_typer(files.app, name="files")
     cli.command("migrate")(migrate.migrate)
     cli.command("demo")(demo.demo)
     cli.command("rollout")(rollout.rollout)
@@ -31,10 +32,9 @@ def build_cli(*, create_app: Callable[[], Any], celery_app: Any) -> typer.Typer:
         """Run the API (control schema is brought to head first)."""
         import uvicorn
 
+        from smartcommune.platform.http.server import uvicorn_options
         from smartcommune.tenants.bootstrap import bootstrap
         from smartcommune.tenants.database import owner_engine
-
-        from smartcommune.platform.http.server import uvicorn_options
 
         bootstrap(owner_engine())
         uvicorn.run(

@@ -1,31 +1,59 @@
-"""`smartcommune demo`: two communes from the official list with a login for every role. Idempotent."""
+"""`smartcommune demo`: two communes from the official list, onboarded by the provider's provisioning run
+(template `base`, first admin issued), a login for every role, and sample life made through the platform's
+services (households, invoices, reports, a survey, applications, announcements, listings, a farm, devices).
+Idempotent: a second run adds nothing."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Annotated
 
-from sqlalchemy import select
+import typer
 from sqlalchemy.orm import Session
 
-from smartcommune.platform.identity.accounts import create_account, find_by_username
-from smartcommune.platform.villages.models import Village
+from smartcommune.platform.identity.accounts import create_account, find_by_username, set_password
 from smartcommune.provisioning.cli.progress import console
 from smartcommune.provisioning.cli.system import SYSTEM
+from smartcommune.provisioning.demo.life import DemoCommune, ensure_camera, seed_life
+from smartcommune.provisioning.demo.onboard import onboard
+from smartcommune.provisioning.runs.schemas import AdminContact, DeviceSpec
 from smartcommune.tenants.authz.service import assign_role
 from smartcommune.tenants.bootstrap import bootstrap
 from smartcommune.tenants.database import app_engine, owner_engine
 from smartcommune.tenants.errors import AppError
 from smartcommune.tenants.principal import COMMUNE_REALM, PROVIDER_REALM
-from smartcommune.tenants.registry import create_commune, get_commune, info_from_row
-from smartcommune.tenants.session import tenant_transaction
+from smartcommune.tenants.registry import get_commune, info_from_row
 
 DEMO_PASSWORD = "XaThongMinh@2026"  # noqa: S105 - printed by `make run` for the demo
-DEMO_COMMUNES = {
-    19597: ("cam-lo", ["Thôn An Bình", "Thôn Cam Thủy", "Thôn Tân Định"]),
-    16012: ("hau-loc", ["Thôn Phú Lộc", "Thôn Hòa Ngư", "Thôn Đông Thôn"]),
-}
+CAM_LO = DemoCommune(
+    code=19597,
+    slug="cam-lo",
+    villages=("Thôn An Bình", "Thôn Cam Thủy", "Thôn Tân Định"),
+    resident_phone="0912000001",
+    resident_name="Nguyễn Thị Lan",
+    lat=16.8063,
+    lng=106.9965,
+    bank_account_name="UBND XA CAM LO",
+    farm=("Vườn tiêu Tân Định", "Hợp tác xã Tân Định", "Hồ tiêu"),
+)
+HAU_LOC = DemoCommune(
+    code=16012,
+    slug="hau-loc",
+    villages=("Thôn Phú Lộc", "Thôn Hòa Ngư", "Thôn Đông Thôn"),
+    resident_phone="0912000002",
+    resident_name="Lê Văn Minh",
+    lat=19.9309,
+    lng=105.8856,
+    bank_account_name="UBND XA HAU LOC",
+    farm=("Ruộng lúa Hòa Ngư", "Hợp tác xã Hòa Ngư", "Gạo thơm"),
+)
+DEMO = (CAM_LO, HAU_LOC)
+# Kept for callers of the former tables (code -> slug, village names; code -> resident phone).
+DEMO_COMMUNES = {d.code: (d.slug, list(d.villages)) for d in DEMO}
+RESIDENT_PHONES = {d.code: d.resident_phone for d in DEMO}
 COMMUNE_ROLES = {"admin": "commune_admin", "canbo": "commune_official", "truongthon": "village_head"}
-RESIDENT_PHONES = {19597: "0912000001", 16012: "0912000002"}
+ADMIN_NAMES = {19597: "Hoàng Văn Quang", 16012: "Phạm Thị Thu"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +72,31 @@ def _account(realm: str, username: str, **kw: object) -> str:
     return str(create_account(app_engine(), realm=realm, username=username, password=DEMO_PASSWORD, **kw))  # type: ignore[arg-type]
 
 
-def seed_demo() -> list[DemoLogin]:
+def demo_devices(demo: DemoCommune) -> list[DeviceSpec]:
+    """The simulated devices of the demo (their telemetry comes from `smartcommune.provisioning.devtools`)."""
+    short = demo.slug.replace("-", "")
+    return [
+        DeviceSpec(
+            uid=f"{short}-kt-{n:02d}",
+            serial=f"KT{demo.code}{n:03d}",
+            name=f"Trạm khí tượng {demo.villages[n - 1]}",
+            profile="tram-khi-tuong",
+            location=f"Nhà văn hóa {demo.villages[n - 1]}",
+        )
+        for n in (1, 2)
+    ]
+
+
+def _first_admin(demo: DemoCommune) -> AdminContact:
+    return AdminContact(
+        name=ADMIN_NAMES[demo.code],
+        phone=f"09120001{demo.code % 100:02d}",
+        email=f"quantri.{demo.slug.replace('-', '')}@example.vn",
+        username=f"{demo.slug}.admin",
+    )
+
+
+def seed_demo(*, camera_url: str | None = None) -> list[DemoLogin]:
     engine = owner_engine()
     bootstrap(engine)
     logins = [
@@ -58,28 +110,36 @@ def seed_demo() -> list[DemoLogin]:
         display_name="Vận hành nền tảng",
         realm_roles=["provider_operator"],
     )
-    for code, (slug, villages) in DEMO_COMMUNES.items():
-        try:
-            create_commune(engine, code, slug=slug)
-        except AppError as exc:
-            if exc.code != "commune_exists":
-                raise
-        tenant = info_from_row(get_commune(engine, code))
+    for demo in DEMO:
+        t0 = time.perf_counter()
+        admin = _first_admin(demo)
+        _, ran = onboard(engine, demo.code, slug=demo.slug, admin=admin, devices=demo_devices(demo))
+        tenant = info_from_row(get_commune(engine, demo.code))
+        if ran:  # the first admin the run issued gets the demo password (a provider would hand over one)
+            with Session(app_engine()) as session:
+                issued = find_by_username(session, COMMUNE_REALM, admin.username or "")
+            if issued is not None:
+                set_password(issued.id, DEMO_PASSWORD)
         for prefix, role in COMMUNE_ROLES.items():
-            username = f"{slug}.{prefix}"
-            account = _account(COMMUNE_REALM, username, commune_code=code, display_name=f"{role} {tenant.name}")
-            try:
-                assign_role(app_engine(), SYSTEM, code, f"user:{account}", role)
-            except AppError as exc:
-                if exc.code != "assignment_exists":
-                    raise
+            username = f"{demo.slug}.{prefix}"
+            if prefix != "admin":
+                account = _account(
+                    COMMUNE_REALM, username, commune_code=demo.code, display_name=f"{role} {tenant.name}"
+                )
+                try:
+                    assign_role(app_engine(), SYSTEM, demo.code, f"user:{account}", role)
+                except AppError as exc:
+                    if exc.code != "assignment_exists":
+                        raise
             logins.append(DemoLogin(role, tenant.name, username, DEMO_PASSWORD))
-        logins.append(DemoLogin("resident (mã OTP hiện trong log)", tenant.name, RESIDENT_PHONES[code], "OTP"))
-        with tenant_transaction(tenant) as db:
-            have = set(db.scalars(select(Village.code)))
-            for n, name in enumerate(villages, 1):
-                if f"T{n:02d}" not in have:
-                    db.add(Village(code=f"T{n:02d}", name=name, kind="thon"))
+        logins.append(DemoLogin("resident (mã OTP hiện trong log)", tenant.name, demo.resident_phone, "OTP"))
+        made = seed_life(tenant, demo)
+        camera = f"; camera {ensure_camera(tenant, demo, camera_url)}" if camera_url else ""
+        console.print(
+            f"{tenant.name}: {'provisioned' if ran else 'already provisioned'}; "
+            f"{'sample life already there' if made.get('skipped') else f'sample life {made}'}{camera} "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
     return logins
 
 
@@ -92,6 +152,10 @@ def print_logins(logins: list[DemoLogin]) -> None:
     console.print(table)
 
 
-def demo() -> None:
+def demo(
+    camera_url: Annotated[
+        str | None, typer.Option(help="stream of the demo camera (the simulated camera: allow it in DEV_CAMERA_URLS)")
+    ] = None,
+) -> None:
     """Create the demo communes Xã Cam Lộ (19597) and Xã Hậu Lộc (16012) with a login for every role."""
-    print_logins(seed_demo())
+    print_logins(seed_demo(camera_url=camera_url))

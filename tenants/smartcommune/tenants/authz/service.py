@@ -278,6 +278,12 @@ def revoke_role(engine: Engine, actor: Principal, commune_code: int, subject: st
         _lock(conn, commune_code)
         if role in PROVIDER_ROLES:
             _assignable(conn, actor, commune_code, role)
+        if role == COMMUNE_ADMIN and user == actor.casbin_subject and not actor.is_provider_staff:
+            raise Conflict(
+                "Không thể tự thu hồi vai trò quản trị của chính mình: cần một quản trị viên khác thực hiện.",
+                "You cannot revoke your own admin role: another admin has to do it.",
+                code="own_admin_role",
+            )
         if role == COMMUNE_ADMIN:
             admins = conn.execute(
                 text("SELECT count(*) FROM control.casbin_rule WHERE ptype = 'g' AND v1 = :r AND v2 = :d"),

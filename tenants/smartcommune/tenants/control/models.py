@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -144,8 +145,41 @@ class OtpChallenge(ControlBase):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()
+    client_addr: Mapped[str | None] = mapped_column(String(64))  # who asked (limits per address, c0009)
 
-    __table_args__ = (Index("ix_otp_challenges_phone", "commune_code", "phone", "created_at"),)
+    __table_args__ = (
+        Index("ix_otp_challenges_phone", "commune_code", "phone", "created_at"),
+        Index("ix_otp_challenges_client", "client_addr", "created_at"),
+        Index("ix_otp_challenges_commune_time", "commune_code", "created_at"),
+    )
+
+
+class LoginThrottle(ControlBase):
+    """Failed password logins per key: `account:<realm>:<username>` (known or not) or `address:<ip>`."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime] = _now()
+    last_failure_at: Mapped[datetime] = _now()
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AbuseAlarm(ControlBase):
+    """A limit that tripped (OTP pumping from one address or against one commune, login guessing)."""
+
+    __tablename__ = "abuse_alarms"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    commune_code: Mapped[int | None] = mapped_column(Integer)
+    client_addr: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = _now()
+
+    __table_args__ = (Index("ix_abuse_alarms_time", "created_at"),)
 
 
 class SigningKey(ControlBase):
@@ -294,3 +328,28 @@ class ProvisioningStep(ControlBase):
     duration_ms: Mapped[float | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
     output: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+# --- h8: camera site network requests (c0009) ------------------------------------------------------------
+class SiteNetworkRequest(ControlBase):
+    """A commune's request to let camera traffic into one private network of its site.
+
+    Commune admins request; provider staff approve or refuse (audited). Only an approved request writes the
+    network into the commune's `site_networks` allow-list (smartcommune.provisioning.site_networks)."""
+
+    __tablename__ = "site_network_requests"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    cidr: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    status: Mapped[str] = mapped_column(String(20), index=True, default="pending")  # pending|approved|refused|revoked
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime] = _now()
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+# --- end h8 ---

@@ -13,6 +13,7 @@ type Snapshot = Schemas["SnapshotOut"];
 
 export interface Dashboard {
   residents: { verified: number; with_account: number; households: number };
+  app_use?: { window_days: number; active_residents: number; push_enabled_residents: number };
   reports: { by_status: Record<string, number>; overdue: number };
   applications: { by_status: Record<string, number> };
   payments: { invoices_by_status: Record<string, number>; collected_vnd_90d: number; outstanding_vnd: number; needs_review: number };
@@ -21,6 +22,8 @@ export interface Dashboard {
   production: { farms: number; lots: number; valid_certifications: number };
 }
 
+/** Mirrors smartcommune.platform.reports.models.OPEN_STATUSES. */
+const OPEN_REPORTS = ["new", "accepted", "in_progress"];
 const sum = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
 const pct = (v: number | null | undefined) => (v == null ? "—" : `${formatNumber(v, undefined, 1)}%`);
 
@@ -45,7 +48,10 @@ function StatCards({ d }: { d: Dashboard }) {
     <div class="stats" role="group" aria-label={t("adminOps.dash.stats")}>
       <Stat label={t("adminOps.dash.households")} value={n(d.residents?.households)} />
       <Stat label={t("adminOps.dash.residents")} value={n(d.residents?.verified)} />
+      <Stat label={t("adminOps.dash.activeResidents", { days: d.app_use?.window_days ?? 30 })} value={n(d.app_use?.active_residents)} />
       <Stat label={t("adminOps.dash.withAccount")} value={n(d.residents?.with_account)} />
+      <Stat label={t("adminOps.dash.reportsOpen")} value={n(OPEN_REPORTS.reduce((a, s) => a + (d.reports?.by_status?.[s] ?? 0), 0))} />
+      <Stat label={t("adminOps.dash.reportsResolved")} value={n((d.reports?.by_status?.resolved ?? 0) + (d.reports?.by_status?.closed ?? 0))} tone="good" />
       <Stat label={t("adminOps.dash.reportsOverdue")} value={n(d.reports?.overdue)} tone={d.reports?.overdue ? "bad" : undefined} />
       <Stat label={t("adminOps.dash.applications")} value={n(sum(d.applications?.by_status))} />
       <Stat label={t("adminOps.dash.collected")} value={formatVnd(d.payments?.collected_vnd_90d ?? 0)} tone="good" />
@@ -66,22 +72,25 @@ function Criteria({ api }: { api: Api }) {
   const criteria = useAsync(() => call(api.GET("/api/v1/insight/criteria")), [api]);
   const history = useAsync(() => call(api.GET("/api/v1/insight/criteria/snapshots")), [api]);
   const [targets, setTargets] = useState<Record<string, string>>({});
-  const [saved, setSaved] = useState<"" | "targets" | "snapshot">("");
+  const [saved, setSaved] = useState("");
   const act = useAction();
   const list = criteria.data ?? [];
-  const changed = Object.keys(targets).length > 0;
+  // Only real edits count: a field typed back to its saved value is nothing to save.
+  const edits = list.filter((i) => targets[i.code] != null && targets[i.code].trim() !== "" && Number(targets[i.code]) !== i.target_percent);
+  const changed = edits.length > 0;
 
   async function saveTargets() {
     const body = list.map((i) => ({ code: i.code, name_vi: i.name_vi, name_en: i.name_en, target_percent: targets[i.code] != null ? Number(targets[i.code]) : i.target_percent }));
     if (await act.run(() => call(api.PUT("/api/v1/insight/criteria", { body })).then(() => true))) {
       setTargets({});
-      setSaved("targets");
+      setSaved(t("common.saved"));
       criteria.reload();
     }
   }
   async function snapshot() {
-    if (await act.run(() => call(api.POST("/api/v1/insight/criteria/snapshots", { body: {} })))) {
-      setSaved("snapshot");
+    const run = await act.run(() => call(api.POST("/api/v1/insight/criteria/snapshots", { body: {} })));
+    if (run) {
+      setSaved(t("adminOps.dash.snapshotKept", { month: run.month, count: formatNumber(run.indicators.length) }));
       history.reload();
     }
   }
@@ -91,15 +100,19 @@ function Criteria({ api }: { api: Api }) {
       <div class="spread">
         <h2>{t("adminOps.dash.criteria")}</h2>
         <div class="row">
-          <button type="button" onClick={snapshot} disabled={act.busy}>
-            {t("adminOps.dash.snapshot")}
-          </button>
-          <button type="button" class="primary" onClick={saveTargets} disabled={act.busy || !changed}>
-            {t("adminOps.dash.saveTargets")}
-          </button>
+          {list.length > 0 && (
+            <button type="button" onClick={snapshot} disabled={act.busy}>
+              {t("adminOps.dash.snapshot")}
+            </button>
+          )}
+          {changed && (
+            <button type="button" class="primary" onClick={saveTargets} disabled={act.busy}>
+              {t("adminOps.dash.saveTargets")}
+            </button>
+          )}
         </div>
       </div>
-      {saved && <Notice kind="ok">{t(saved === "targets" ? "common.saved" : "adminOps.dash.snapshotDone")}</Notice>}
+      {saved && <Notice kind="ok">{saved}</Notice>}
       <ErrorNotice error={act.error ?? criteria.error} onRetry={criteria.reload} />
       {criteria.loading && !criteria.data && <Loading />}
       {criteria.data && list.length === 0 && <Empty />}

@@ -189,7 +189,8 @@ describe("dashboard and criteria", () => {
     const { m, api } = setup({
       "GET /api/v1/insight/dashboard": () => ({
         residents: { verified: 1000, with_account: 425, households: 310 },
-        reports: { by_status: { new: 3 }, overdue: 2 },
+        app_use: { window_days: 30, active_residents: 17, push_enabled_residents: 4 },
+        reports: { by_status: { new: 3, in_progress: 2, resolved: 9, closed: 1 }, overdue: 2 },
         applications: { by_status: { submitted: 4, done: 6 } },
         payments: { invoices_by_status: {}, collected_vnd_90d: 1500000, outstanding_vnd: 250000, needs_review: 1 },
         cameras: { by_status: { online: 3, offline: 1 } },
@@ -202,9 +203,14 @@ describe("dashboard and criteria", () => {
         { month: "2026-02", code: "app_adoption", value_percent: 38, target_percent: 50, numerator: 380, denominator: 1000, evidence: {}, computed_at: AT },
       ],
       "PUT /api/v1/insight/criteria": () => new Response(null, { status: 204 }),
+      "POST /api/v1/insight/criteria/snapshots": () => ({ month: "2026-12", indicators: [indicator] }),
     });
     render(<DashboardPage api={api} />);
     const stats = await screen.findByRole("group", { name: "Số liệu chính" });
+    // Residents active in the app (bug: the tile showed linked register records, 0 after a resident reported).
+    expect(within(stats).getByText("Người dân dùng ứng dụng (30 ngày)").parentElement!.textContent).toContain("17");
+    expect(within(stats).getByText("Phản ánh đang xử lý").parentElement!.textContent).toContain("5");
+    expect(within(stats).getByText("Phản ánh đã giải quyết").parentElement!.textContent).toContain("10");
     expect(within(stats).getByText("310")).toBeTruthy();
     expect(within(stats).getByText("3/4")).toBeTruthy();
     expect(within(stats).getByText(vnd(1500000))).toBeTruthy();
@@ -217,11 +223,17 @@ describe("dashboard and criteria", () => {
     expect(await screen.findByRole("img", { name: /Biểu đồ Tỷ lệ người dân dùng ứng dụng: 2 điểm/ })).toBeTruthy();
     expect(screen.getByText("38%")).toBeTruthy();
 
+    // Nothing edited, nothing to save (bug: the button showed anyway); typing the saved value back is no edit.
+    expect(screen.queryByRole("button", { name: "Lưu chỉ tiêu" })).toBeNull();
+    fireEvent.input(screen.getByLabelText("Chỉ tiêu (%)"), { target: { value: "50" } });
+    expect(screen.queryByRole("button", { name: "Lưu chỉ tiêu" })).toBeNull();
     fireEvent.input(screen.getByLabelText("Chỉ tiêu (%)"), { target: { value: "60" } });
     fireEvent.click(screen.getByRole("button", { name: "Lưu chỉ tiêu" }));
     await waitFor(() => expect(m.calls.some((c) => c.method === "PUT")).toBe(true));
     expect(JSON.parse(m.calls.find((c) => c.method === "PUT")!.body)).toEqual([
       { code: "app_adoption", name_vi: "Tỷ lệ người dân dùng ứng dụng", name_en: "Residents using the app", target_percent: 60 },
     ]);
+    fireEvent.click(screen.getByRole("button", { name: "Chốt số liệu tháng này" }));
+    expect(await screen.findByText("Đã chốt số liệu tháng 2026-12: 1 tiêu chí.")).toBeTruthy();
   });
 });

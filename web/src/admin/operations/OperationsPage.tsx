@@ -8,6 +8,7 @@ import { Empty, ErrorNotice, Loading, Notice } from "../../ui/components";
 import { CameraForm } from "./CameraForm";
 import { EventsPanel } from "./EventsPanel";
 import { OnvifDiscovery } from "./OnvifDiscovery";
+import { SiteNetworks } from "./SiteNetworks";
 import { blobOf, currentTab, label, Stat, StatusBadge, SubNav, useAction, useBlobUrl } from "./shared";
 import { useOverview, type Overview } from "./useOverview";
 
@@ -31,6 +32,7 @@ export function OperationsPage({ api }: { api: Api }) {
   const tabs = [
     { route: "/operations", label: t("adminOps.ops.wall") },
     { route: "/operations/events", label: t("adminOps.ops.events") },
+    { route: "/operations/networks", label: t("cameras.net.title") },
   ];
   const tab = currentTab(route, tabs);
   return (
@@ -46,6 +48,8 @@ export function OperationsPage({ api }: { api: Api }) {
       <SubNav tabs={tabs} current={tab} label={t("adminOps.ops.title")} />
       {tab === "/operations/events" ? (
         <EventsPanel api={api} cameras={cameras.data ?? []} refreshKey={overview?.recent_events?.[0]?.id ?? 0} />
+      ) : tab === "/operations/networks" ? (
+        <SiteNetworks api={api} />
       ) : (
         <CameraWall api={api} cameras={cameras.data} loading={cameras.loading} error={cameras.error} reload={cameras.reload} />
       )}
@@ -69,10 +73,24 @@ function OverviewStats({ overview }: { overview: Overview }) {
   );
 }
 
+export const FIRST_CHECK_POLL_MS = 2_000;
+const FIRST_CHECK_MAX_MS = 60_000;
+
 function CameraWall(props: { api: Api; cameras?: Camera[]; loading: boolean; error: unknown; reload: () => void }) {
   const [editing, setEditing] = useState<Camera | "new" | null>(null);
   const [discovering, setDiscovering] = useState(false);
   const [saved, setSaved] = useState(false);
+  // The camera just added: its first check runs in the background; poll until its result is in.
+  const [added, setAdded] = useState<{ id: number; name: string; since: number } | null>(null);
+  const fresh = added ? props.cameras?.find((c) => c.id === added.id) : undefined;
+  const checked = !!fresh?.last_checked_at;
+  const late = !!added && !checked && Date.now() - added.since > FIRST_CHECK_MAX_MS;
+  const { reload } = props;
+  useEffect(() => {
+    if (!added || checked || late) return;
+    const timer = setTimeout(reload, FIRST_CHECK_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [added, checked, late, props.cameras, reload]);
   return (
     <>
       <div class="spread">
@@ -86,15 +104,17 @@ function CameraWall(props: { api: Api; cameras?: Camera[]; loading: boolean; err
           </button>
         </span>
       </div>
-      {saved && <Notice kind="ok">{t("common.saved")}</Notice>}
+      {saved && !added && <Notice kind="ok">{t("common.saved")}</Notice>}
+      {added && <FirstCheck name={added.name} camera={fresh} late={late} />}
       {discovering && <OnvifDiscovery api={props.api} onRegistered={props.reload} onClose={() => setDiscovering(false)} />}
       {editing && (
         <CameraForm
           api={props.api}
           camera={editing === "new" ? null : editing}
-          onDone={(changed) => {
+          onDone={(changed, created) => {
             setEditing(null);
             setSaved(changed);
+            setAdded(created ? { id: created.id, name: created.name, since: Date.now() } : null);
             if (changed) props.reload();
           }}
         />
@@ -111,11 +131,24 @@ function CameraWall(props: { api: Api; cameras?: Camera[]; loading: boolean; err
   );
 }
 
+function FirstCheck(props: { name: string; camera?: Camera; late: boolean }) {
+  const c = props.camera;
+  if (c?.last_checked_at) {
+    return c.status === "online" || c.status === "degraded" ? (
+      <Notice kind="ok">{t("cameras.firstCheck.online", { name: props.name })}</Notice>
+    ) : (
+      <Notice kind="error">{t("cameras.firstCheck.failed", { name: props.name, reason: label("adminOps.reason", c.status_reason) })}</Notice>
+    );
+  }
+  if (props.late) return <Notice kind="info">{t("cameras.firstCheck.late", { name: props.name })}</Notice>;
+  return <Notice kind="info">{t("cameras.firstCheck.running", { name: props.name })}</Notice>;
+}
+
 function CameraTile(props: { api: Api; camera: Camera; onEdit: () => void; onProbed: () => void }) {
   const { api, camera } = props;
   const preview = useBlobUrl(
     () => blobOf(api.GET("/api/v1/cameras/{camera_id}/preview.jpg", { params: { path: { camera_id: camera.id } }, parseAs: "blob" })),
-    [api, camera.id, camera.status_changed_at],
+    [api, camera.id, camera.status_changed_at, camera.snapshot_file_id],
     PREVIEW_REFRESH_MS,
   );
   const probe = useAction();
@@ -144,7 +177,7 @@ function CameraTile(props: { api: Api; camera: Camera; onEdit: () => void; onPro
       </div>
       <div class="spread">
         <strong>{camera.name}</strong>
-        <StatusBadge status={camera.status} />
+        {camera.last_checked_at ? <StatusBadge status={camera.status} /> : <span class="badge st-unknown">{t("cameras.firstCheck.pending")}</span>}
       </div>
       {camera.location && <div class="muted">{camera.location}</div>}
       {camera.status_reason && <div class="reason">{label("adminOps.reason", camera.status_reason)}</div>}

@@ -145,6 +145,7 @@ describe("operations centre", () => {
       "GET /api/v1/operations/stream": () => sse(overview(0)),
       "GET /api/v1/cameras": () => [camera()],
       "GET /api/v1/cameras/1/preview.jpg": jpeg,
+      "GET /api/v1/camera-site-networks": () => [{ id: 1, cidr: "10.0.0.0/24", note: "", created_at: "2026-12-07T00:00:00Z" }],
       "POST /api/v1/cameras": (_r, body) => camera({ id: 3, ...JSON.parse(body) }),
       "PATCH /api/v1/cameras/1": (_r, body) => camera(JSON.parse(body)),
       "POST /api/v1/cameras/1/onvif/device-information": () => camera({ manufacturer: "Hikvision", model: "DS-2CD1023", firmware: "V5.7" }),
@@ -156,8 +157,11 @@ describe("operations centre", () => {
     fireEvent.input(within(form).getByLabelText("Địa chỉ luồng video (RTSP/HTTP)"), { target: { value: "rtsp://10.0.0.9/live" } });
     fireEvent.input(within(form).getByLabelText("Tên đăng nhập camera"), { target: { value: "admin" } });
     fireEvent.input(within(form).getByLabelText("Mật khẩu camera"), { target: { value: "s3cret" } });
+    // The hint's example lies in the approved site network, so it would be accepted as written.
+    expect(await within(form).findByText(/Ví dụ rtsp:\/\/10\.0\.0\.10:554\/stream1/)).toBeTruthy();
     fireEvent.click(within(form).getByRole("button", { name: "Lưu" }));
-    await screen.findByText("Đã lưu.");
+    // No click needed: the first check runs by itself and the wall waits for its result.
+    await screen.findByText(/Đã lưu camera Trường học\. Đang kiểm tra kết nối lần đầu/);
     const post = JSON.parse(m.calls.find((c) => c.method === "POST" && c.url.pathname.endsWith("/cameras"))!.body);
     expect(post).toMatchObject({ name: "Trường học", stream_url: "rtsp://10.0.0.9/live", username: "admin", password: "s3cret", motion_enabled: true });
 

@@ -343,7 +343,7 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
   "adminOps.dash.stats": "Key figures",
   "adminOps.dash.households": "Households",
   "adminOps.dash.residents": "Verified residents",
-  "adminOps.dash.withAccount": "Residents using the app",
+  "adminOps.dash.withAccount": "Residents with an account",
   "adminOps.dash.reportsOverdue": "Overdue reports",
   "adminOps.dash.applications": "Applications",
   "adminOps.dash.collected": "Collected (90 days)",
@@ -357,7 +357,6 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
   "adminOps.dash.criteria": "Smart-commune criteria",
   "adminOps.dash.saveTargets": "Save targets",
   "adminOps.dash.snapshot": "Record this month",
-  "adminOps.dash.snapshotDone": "This month's values are recorded.",
   "adminOps.dash.met": "Met",
   "adminOps.dash.unmet": "Not met",
   "adminOps.dash.unknown": "Not enough data",
@@ -408,4 +407,9 @@ export const adminOpsEn: Record<keyof typeof adminOpsVi, string> = {
 
   "adminPeople.app.status.delivered": "Result delivered",
   "adminPeople.app.action.delivered": "Mark the result as handed over",
+
+  "adminOps.dash.activeResidents": "Residents using the app ({days} days)",
+  "adminOps.dash.reportsOpen": "Reports being handled",
+  "adminOps.dash.reportsResolved": "Reports resolved",
+  "adminOps.dash.snapshotKept": "Kept the figures of {month}: {count} criteria.",
 };

@@ -341,7 +341,7 @@ export const adminOpsVi = {
   "adminOps.dash.stats": "Số liệu chính",
   "adminOps.dash.households": "Hộ gia đình",
   "adminOps.dash.residents": "Người dân đã xác thực",
-  "adminOps.dash.withAccount": "Người dân dùng ứng dụng",
+  "adminOps.dash.withAccount": "Người dân có tài khoản",
   "adminOps.dash.reportsOverdue": "Phản ánh quá hạn",
   "adminOps.dash.applications": "Hồ sơ thủ tục",
   "adminOps.dash.collected": "Đã thu (90 ngày)",
@@ -355,7 +355,6 @@ export const adminOpsVi = {
   "adminOps.dash.criteria": "Tiêu chí xã thông minh",
   "adminOps.dash.saveTargets": "Lưu chỉ tiêu",
   "adminOps.dash.snapshot": "Chốt số liệu tháng này",
-  "adminOps.dash.snapshotDone": "Đã chốt số liệu tháng.",
   "adminOps.dash.met": "Đạt",
   "adminOps.dash.unmet": "Chưa đạt",
   "adminOps.dash.unknown": "Chưa đủ dữ liệu",
@@ -406,4 +405,9 @@ export const adminOpsVi = {
 
   "adminPeople.app.status.delivered": "Đã trả kết quả",
   "adminPeople.app.action.delivered": "Đã trao kết quả",
+
+  "adminOps.dash.activeResidents": "Người dân dùng ứng dụng ({days} ngày)",
+  "adminOps.dash.reportsOpen": "Phản ánh đang xử lý",
+  "adminOps.dash.reportsResolved": "Phản ánh đã giải quyết",
+  "adminOps.dash.snapshotKept": "Đã chốt số liệu tháng {month}: {count} tiêu chí.",
 } as const;

@@ -1,0 +1,1 @@
+"""The demo communes of `smartcommune demo` / `make run`: onboarded by a provisioning run, then given life."""

@@ -1,0 +1,1 @@
+"""Camera site networks: provider staff approve or refuse what communes request."""
