@@ -11,11 +11,12 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: help install run test lint bench clean distclean web web-deps web-build web-client web-test chromium
+.PHONY: help install run test fuzz lint bench clean distclean web web-deps web-build web-client web-test chromium
 
 help:
 	@echo "make run    start PostgreSQL (embedded), a Celery worker and the API; create demo communes"
 	@echo "make test   run the test suites against real PostgreSQL (and Redis/RabbitMQ/Mosquitto if running)"
+	@echo "make fuzz   schemathesis over the whole API for FUZZ_SECONDS (default 600), every role, two communes"
 	@echo "make lint   ruff check, ruff format --check, mypy, import-linter layer contract"
 	@echo "make bench  run every benchmark in bench/ (each prints its figures)"
 	@echo "make web-client  regenerate web/openapi.json and web/src/api/schema.d.ts from the platform"
@@ -79,6 +80,14 @@ chromium:
 		apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
 			|| { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; \
 	else echo "/usr/bin/chromium missing and not installable here (needs root and apt-get): e2e tests will skip"; fi
+
+# The property-based API fuzzer for longer than `make test` gives it (there: FUZZ_EXAMPLES=4, one pass):
+# random cases (not derandomized), FUZZ_EXAMPLES per operation per round, rounds until FUZZ_SECONDS.
+FUZZ_SECONDS ?= 600
+FUZZ_EXAMPLES ?= 25
+fuzz: install
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:timeout -s \
+		tests/platform/api/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

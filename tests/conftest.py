@@ -6,6 +6,7 @@ bootstrapped to the control head, with two communes so cross-tenant leaks show.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,10 @@ from testsupport.databases import bootstrapped_database
 from smartcommune.tenants.context import TenantInfo
 from smartcommune.tenants.database import owner_engine
 from smartcommune.tenants.registry import create_commune
+
+# Every TestClient request comes from one address ("testclient"): the per-address OTP limit would trip
+# across unrelated tests. tests/platform/api/test_api_otp_pumping.py sets it low itself.
+os.environ.setdefault("OTP_REQUESTS_PER_ADDRESS_PER_HOUR", "100000")
 
 CAM_LO = 19597
 HAU_LOC = 16012

@@ -170,6 +170,11 @@ def test_ingress_wildcard_and_base_host(renders: dict[str, Render]) -> None:
     hosts = [rule["host"] for rule in ing["spec"]["rules"]]
     assert hosts == ["xathongminh.gov.vn", "*.xathongminh.gov.vn"]
     assert ing["spec"]["tls"][0]["hosts"] == hosts
+    # issue 16: bounded bodies and upstream timeouts at the ingress too (buffered, so a slow upload ties no API worker)
+    notes = ing["metadata"]["annotations"]
+    assert notes["nginx.ingress.kubernetes.io/proxy-body-size"] == "48m"
+    assert notes["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "on"
+    assert int(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"]) <= 60
 
 
 def test_production_render(renders: dict[str, Render]) -> None:

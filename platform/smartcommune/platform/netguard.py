@@ -340,10 +340,11 @@ def guard_url(url: str, allow: Sequence[IPNetwork] = ()) -> GuardedTarget:
             if reason == "private":
                 raise _refuse(
                     f"Không thể dùng địa chỉ camera này: đây là {vi}. Hãy gửi yêu cầu duyệt mạng nội bộ "
-                    "của xã (mục «Mạng nội bộ camera» bên dưới); khi nhà cung cấp duyệt xong, thêm lại camera.",
+                    "của xã (thẻ «Mạng nội bộ camera» trong Trung tâm điều hành); khi nhà cung cấp duyệt xong, "
+                    "thêm lại camera.",
                     f"This camera address cannot be used: it is {en}. Request approval of the commune's site "
-                    "network (section 'Camera site networks' below); once the provider approves it, add the camera "
-                    "again.",
+                    "network (tab 'Camera site networks' in the Operations centre); once the provider approves it, "
+                    "add the camera again.",
                     reason,
                 )
             raise _refuse(

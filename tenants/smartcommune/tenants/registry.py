@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from smartcommune.tenants.authz import store as policy_store
 from smartcommune.tenants.authz.authorizer import current_enforcer
+from smartcommune.tenants.bounds import INT_MAX
 from smartcommune.tenants.context import TenantInfo, current_request_id
 from smartcommune.tenants.control.models import IdentityAccount, Tenant
 from smartcommune.tenants.database import quote_ident, role_names
@@ -219,8 +220,11 @@ def _find(session: Session, key: str | int | uuid.UUID, *, lock: bool = False) -
     query = select(Tenant)
     if isinstance(key, uuid.UUID):
         query = query.where(Tenant.id == key)
-    elif isinstance(key, int) or key.isdigit():
-        query = query.where(Tenant.commune_code == int(key))
+    elif isinstance(key, int) or (key.isascii() and key.isdigit()):
+        code = int(key)
+        if not 0 <= code <= INT_MAX:  # commune_code is INTEGER: such a code names no commune
+            raise NotFound("Không tìm thấy xã.", "Commune not found.", code="commune_not_found")
+        query = query.where(Tenant.commune_code == code)
     else:
         query = query.where(Tenant.slug == key)
     found = session.scalar(query.with_for_update() if lock else query)

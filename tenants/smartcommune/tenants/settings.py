@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     otp_ttl_s: int = 300
     otp_max_attempts: int = 5
     otp_requests_per_hour: int = 5
+    # SMS pumping: codes one client address may ask for, and a commune may send, per hour (issue 16).
+    otp_requests_per_address_per_hour: int = 10
+    otp_requests_per_commune_per_hour: int = 300
     log_level: str = "INFO"
     log_json: bool = True
     # Payments. Bank-transfer webhooks: SePay's API key (`Authorization: Apikey …`), payOS's checksum key.

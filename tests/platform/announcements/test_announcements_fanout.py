@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from testsupport.fresh import fresh_commune
 
 from smartcommune.platform.announcements import delivery, service
 from smartcommune.platform.announcements.models import Announcement, Delivery
@@ -136,8 +137,10 @@ def _inbox_recipients(tenant: TenantInfo, announcement_id: int) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def towns(communes: tuple[TenantInfo, TenantInfo]) -> tuple[Town, Town]:
-    return _town(communes[0]), _town(communes[1])
+def towns(database_url: str) -> tuple[Town, Town]:
+    # Two communes of their own: "whole commune" must mean exactly these residents, whatever other
+    # suites have registered in the shared session communes.
+    return _town(fresh_commune()), _town(fresh_commune())
 
 
 def test_targeting_reaches_exactly_the_targeted_verified_residents_in_one_commune(towns: tuple[Town, Town]) -> None:

@@ -1119,7 +1119,7 @@ def operations_request(spec: RouteSpec, tenant: TenantInfo) -> Req:
             "devices": [{"uid": unique("dev"), "serial": unique("SN"), "name": "Van", "profile_id": ids["profile"]}]
         }
         return Req(m, p, json=body, expect=201)
-    if p.endswith("/commands"):
+    if m == "POST" and p.endswith("/commands"):
         return Req(m, path, json={"name": "open_valve", "params": {"minutes": 15}}, expect=202)
     if (m, p) == ("POST", "/api/v1/device-rules"):
         body = {

@@ -42,6 +42,7 @@ EXPECTED_COMMUNE_GUARDS = {
     ("GET", "/api/v1/devices/{device_id}/telemetry"): ("devices", "read"),
     ("POST", "/api/v1/devices/{device_id}/commands"): ("devices", "write"),
     ("GET", "/api/v1/device-commands/{command_id}"): ("devices", "read"),
+    ("GET", "/api/v1/devices/{device_id}/commands"): ("devices", "read"),
     ("GET", "/api/v1/device-rules"): ("devices", "read"),
     ("POST", "/api/v1/device-rules"): ("devices", "write"),
     ("PATCH", "/api/v1/device-rules/{rule_id}"): ("devices", "write"),

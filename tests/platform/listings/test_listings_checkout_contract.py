@@ -271,3 +271,23 @@ def test_card_booking_from_the_public_page_goes_to_checkout_and_back(
     form["phone"] = "0987 654 321"
     sent = client.post(f"/listings/{plain}", data=form, headers=host(a), follow_redirects=False)
     assert sent.status_code == 201 and "Đã gửi yêu cầu số" in sent.text and stripe_stand_in.requests == []
+
+
+def test_a_new_booking_reaches_the_communes_officials_inbox(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    """Staff notifications: a visitor's booking or order is an inbox item for the commune's officials (before,
+    only device alarms and reports were)."""
+    from testsupport.commune_world import new_person
+
+    from smartcommune.platform.inbox.models import InboxItem
+    from smartcommune.platform.listings.schemas import RequestIn
+
+    a, _ = communes
+    official = new_person(a, "commune_official")
+    listing_id = homestay(a, card=False)
+    with tenant_transaction(a) as db:
+        row = service.submit_request(db, a, listing_id, RequestIn(name="Khách Huế", phone="0987000111", quantity=2))
+    with tenant_transaction(a) as db:
+        items = db.scalars(select(InboxItem).where(InboxItem.recipient == official.subject)).all()
+    mine = [i for i in items if i.source_id == str(row.id)]
+    assert len(mine) == 1 and mine[0].kind == "listing_request_new" and (mine[0].data or {})["code"] == mine[0].kind
+    assert "Khách Huế" in mine[0].body and " / " not in mine[0].title

@@ -7,6 +7,7 @@ XML parsed with xml.etree, JSON lists; errors as `<errors><error><code/><descrip
 from __future__ import annotations
 
 import json
+import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
@@ -281,3 +282,28 @@ def test_discovery_names_the_endpoint(world: World, fmt: str) -> None:
     # The endpoint it names answers.
     services = world.client.get(f"/t/{a.slug}/open311/v2/services.json")
     assert services.status_code == 200
+
+
+def test_control_characters_stored_in_a_name_leave_the_xml_well_formed(world: World) -> None:
+    """A category named with raw control characters (written around the API, which refuses them) made the
+    whole service list unreadable for every client."""
+    from smartcommune.platform.reports.models import ReportCategory
+    from smartcommune.tenants.session import tenant_transaction
+
+    a = world.a
+    with tenant_transaction(a) as db:
+        db.add(
+            ReportCategory(
+                code=f"ctl{uuid.uuid4().hex[:6]}",
+                name="Đèn\x01 đường\x1b hỏng\x0c",
+                description="mô tả\x02 có STX",
+                sla_hours=24,
+                responsible_role="commune_official",
+            )
+        )
+    response = world.client.get(f"/open311/v2/services.xml?jurisdiction_id={a.commune_code}")
+    assert response.status_code == 200
+    tree = ET.fromstring(response.content)  # noqa: S314 (our own server's answer, in a test)
+    names = [s.findtext("service_name") or "" for s in tree.findall("service")]
+    assert "Đèn đường hỏng" in names
+    assert not any(ch in response.text for ch in "\x01\x02\x0c\x1b")

@@ -251,3 +251,56 @@ def test_public_trace_page_on_the_commune_host(client: TestClient, communes: tup
     assert client.get(wrong, headers={"host": host}).status_code == 404
     assert client.get(path, headers={"host": f"{b.slug}.{get_settings().base_domain}"}).status_code == 404
     assert client.get(path).status_code == 404
+
+
+def test_a_log_or_harvest_in_the_future_is_refused(communes: tuple[TenantInfo, TenantInfo]) -> None:
+    """Issue 15: a harvest dated in the future bypassed the pre-harvest interval (the interval had 'elapsed' by
+    then) and the trace page showed the future production date. A small clock tolerance is allowed."""
+    a, _ = communes
+    with tenant_transaction(a) as db:
+        farm = service.create_farm(db, FarmIn(name="Vườn tương lai", producer_name="Hộ bà Lan", commodity="Ớt"), **WHO)
+        now = datetime.now(UTC)
+        spray = LogIn(
+            log_type="input",
+            at=now - timedelta(hours=1),
+            material="Abamectin 3.6EC",
+            input_kind="pesticide",
+            amount=Decimal("0.5"),
+            amount_unit="LTR",
+            phi_days=7,
+        )
+        service.add_log(db, a, farm.id, spray, **WHO)
+        farm_id = farm.id
+    future = LogIn(log_type="harvest", at=now + timedelta(days=8), quantity=Decimal(50), unit="KGM")
+    with pytest.raises(InvalidInput) as refused, tenant_transaction(a) as db:
+        service.add_log(db, a, farm_id, future, **WHO)
+    assert refused.value.code == "log_date_in_future" and refused.value.status == 422
+    assert "tương lai" in refused.value.message_vi
+    with pytest.raises(InvalidInput), tenant_transaction(a) as db:
+        service.add_log(db, a, farm_id, LogIn(log_type="observation", at=now + timedelta(hours=1)), **WHO)
+    # A phone clock a minute ahead is fine; the interval still refuses a harvest today.
+    with tenant_transaction(a) as db:
+        service.add_log(db, a, farm_id, LogIn(log_type="observation", at=now + timedelta(minutes=1)), **WHO)
+    with pytest.raises(Conflict), tenant_transaction(a) as db:
+        service.add_log(db, a, farm_id, LogIn(log_type="harvest", quantity=Decimal(50), unit="KGM"), **WHO)
+
+
+def test_trace_page_shows_units_and_decimal_commas_and_the_input_kind(
+    client: TestClient, communes: tuple[TenantInfo, TenantInfo]
+) -> None:
+    """Issue 15: the trace page showed "120 KGM", "0.500 LTR" and "Bón phân / phun thuốc / cho ăn" for a
+    pesticide: show "120 kg", "0,5 l" and "Thuốc BVTV" (English: "0.5 l", "Pesticide")."""
+    a, _ = communes
+    made = chili_lot(a)
+    path = "/" + made["packed"]["uri"].split("/", 3)[3]
+    host = f"{a.slug}.{get_settings().base_domain}"
+    html = client.get(path, headers={"host": host, "accept": "text/html"}).text
+    assert "KGM" not in html and "LTR" not in html and "H87" not in html and "0.500" not in html
+    assert "0,5 l" in html and "120 kg" in html and "1000 cái" in html
+    assert "Thuốc BVTV" in html and "phun thuốc / cho ăn" not in html
+    en = client.get(path, params={"lang": "en"}, headers={"host": host, "accept": "text/html"}).text
+    assert "0.5 l" in en and "120 kg" in en and "Pesticide" in en and "KGM" not in en
+    data = client.get(path, params={"format": "json"}, headers={"host": host}).json()
+    spray = next(s for s in data["timeline"] if s["type"] == "input")
+    assert spray["name"] == "Thuốc BVTV" and spray["amount"] == "0,5 l" and spray["input_kind"] == "pesticide"
+    assert data["lot"]["unit"] == "H87" and data["lot"]["quantity_text"] == "1000 cái"

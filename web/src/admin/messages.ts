@@ -10,8 +10,10 @@ import { camerasEn } from "../i18n/areas/cameras.en";
 import { camerasVi } from "../i18n/areas/cameras.vi";
 import { messagesEn } from "../i18n/areas/messages.en";
 import { messagesVi } from "../i18n/areas/messages.vi";
+import { catalogueEn } from "../i18n/areas/catalogue.en";
+import { catalogueVi } from "../i18n/areas/catalogue.vi";
 
 addMessages(
-  { ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi, ...camerasVi },
-  { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn, ...camerasEn },
+  { ...adminPeopleVi, ...adminOpsVi, ...publicSiteVi, ...messagesVi, ...camerasVi, ...catalogueVi },
+  { ...adminPeopleEn, ...adminOpsEn, ...publicSiteEn, ...messagesEn, ...camerasEn, ...catalogueEn },
 );

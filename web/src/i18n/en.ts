@@ -7,6 +7,7 @@ import { qualityEn } from "./areas/quality.en";
 import { publicSiteEn } from "./areas/publicSite.en";
 import { camerasEn } from "./areas/cameras.en";
 import { messagesEn } from "./areas/messages.en";
+import { catalogueEn } from "./areas/catalogue.en";
 import type { MessageKey } from "./vi";
 
 // English: the second language. The type makes a missing or extra key a compile error.
@@ -20,4 +21,5 @@ export const en: Record<MessageKey, string> = {
   ...publicSiteEn,
   ...camerasEn,
   ...messagesEn,
+  ...catalogueEn,
 };

@@ -9,6 +9,7 @@ import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
 import { camerasVi } from "./areas/cameras.vi";
 import { messagesVi } from "./areas/messages.vi";
+import { catalogueVi } from "./areas/catalogue.vi";
 
 export const vi = {
   ...baseVi,
@@ -20,6 +21,7 @@ export const vi = {
   ...publicSiteVi,
   ...camerasVi,
   ...messagesVi,
+  ...catalogueVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;

@@ -80,7 +80,7 @@ export default function TracePage(props: ScreenProps) {
             <dt>{t("resident.trace.lot")}</dt>
             <dd>{String(data.lot.code ?? "")}</dd>
             <dt>{t("resident.trace.quantity")}</dt>
-            <dd>{`${String(data.lot.quantity ?? "")} ${String(data.lot.unit ?? "")}`}</dd>
+            <dd>{typeof data.lot.quantity_text === "string" ? data.lot.quantity_text : `${String(data.lot.quantity ?? "")} ${String(data.lot.unit ?? "")}`}</dd>
             {typeof data.lot.produced_at === "string" && (
               <>
                 <dt>{t("resident.trace.produced")}</dt>

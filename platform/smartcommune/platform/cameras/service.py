@@ -30,7 +30,7 @@ from smartcommune.platform.cameras.schemas import (
 )
 from smartcommune.platform.files.models import StoredFile
 from smartcommune.platform.files.service import PHOTO, store_upload
-from smartcommune.platform.files.storage import get_file_store
+from smartcommune.platform.files.storage import FileMissing, get_file_store
 from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.netguard import (
     GuardedTarget,
@@ -407,12 +407,12 @@ def get_preview(db: Session, tenant: TenantInfo, camera_id: int) -> bytes:
     camera = get(db, camera_id)
     try:
         return get_file_store().get(tenant.schema_name, preview_id(camera.id))
-    except OSError:
+    except (OSError, FileMissing):  # no preview frame written (yet): the snapshot of the last check
         pass
     if camera.snapshot_file_id is not None:
         try:
             return get_file_store().get(tenant.schema_name, camera.snapshot_file_id)
-        except OSError:
+        except (OSError, FileMissing):
             pass
     raise NotFound("Chưa có hình xem trước.", "No preview yet.", code="preview_not_found")
 

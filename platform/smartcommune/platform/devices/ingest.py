@@ -108,7 +108,8 @@ class Directory:
         compiled: dict[int, tuple[service.Limits, tuple[service.ProfileAlarm, ...]]] = {}  # once per profile
         for _, _, profile_id, fields, alarm_rules in rows:
             if profile_id not in compiled:
-                compiled[profile_id] = (service.compile_fields(fields), service.compile_alarms(alarm_rules or []))
+                alarms = service.compile_alarms(alarm_rules or [], fields or [])
+                compiled[profile_id] = (service.compile_fields(fields), alarms)
         found = {uid: DeviceInfo(did, *compiled[profile_id]) for uid, did, profile_id, _, _ in rows}
         self._devices[tenant.commune_code] = (time.monotonic(), found)
         return found

@@ -113,6 +113,16 @@ def send_command(
     return CommandOut.model_validate(command)
 
 
+@router.get("/devices/{device_id}/commands", response_model=list[CommandOut])
+def command_history(
+    device_id: int,
+    limit: int = Query(default=100, ge=1, le=1000),
+    call: CommuneCall = Depends(authorize("devices", "read")),
+) -> list[CommandOut]:
+    """The device's commands, newest first: sent by hand (source `user`) or by a rule, with status and result."""
+    return [CommandOut.model_validate(c) for c in service.list_commands(call.db, device_id, limit)]
+
+
 @router.get("/device-commands/{command_id}", response_model=CommandOut)
 def get_command(command_id: uuid.UUID, call: CommuneCall = Depends(authorize("devices", "read"))) -> CommandOut:
     return CommandOut.model_validate(service.get_command(call.db, command_id))

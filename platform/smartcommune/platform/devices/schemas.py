@@ -15,12 +15,16 @@ Name = str
 
 class FieldSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    label: str = Field(default="", max_length=120)  # shown in charts and alarms instead of the technical name
     unit: str = Field(default="", max_length=20)
     min: float | None = None
     max: float | None = None
 
 
 class ParamSpec(BaseModel):
+    type: Literal["number", "integer", "boolean", "text"] = "number"
+    label: str = Field(default="", max_length=120)
+    unit: str = Field(default="", max_length=20)
     min: float | None = None
     max: float | None = None
     required: bool = True
@@ -28,12 +32,13 @@ class ParamSpec(BaseModel):
 
 class CommandSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+    label: str = Field(default="", max_length=120)
     params: dict[str, ParamSpec] = Field(default_factory=dict)
     timeout_s: int = Field(default=30, ge=1, le=3600)
 
 
 class AlarmRuleSpec(BaseModel):
-    field: str
+    field: str = Field(min_length=1, max_length=60)
     op: Literal["below", "above"]
     threshold: float
     severity: Literal["info", "warning", "critical"] = "warning"
@@ -140,19 +145,19 @@ class RuleIn(BaseModel):
     kind: Literal["threshold", "schedule"]
     enabled: bool = True
     sensor_device_id: int | None = None
-    field: str | None = None
+    field: str | None = Field(default=None, max_length=60)
     op: Literal["below", "above"] | None = None
     threshold: float | None = None
     clear_threshold: float | None = None
     duration_s: int = Field(default=0, ge=0, le=86400)
     target_device_id: int | None = None
-    command: str | None = None
+    command: str | None = Field(default=None, max_length=60)
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     notify: bool = True
     time_of_day: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     duration_min: int | None = Field(default=None, ge=1, le=1440)
     rain_device_id: int | None = None
-    rain_field: str | None = None
+    rain_field: str | None = Field(default=None, max_length=60)
     rain_threshold: float | None = None
     rain_window_h: int = Field(default=24, ge=1, le=168)
 
@@ -181,19 +186,19 @@ class RulePatch(PatchModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     enabled: bool | None = None
     sensor_device_id: int | None = None
-    field: str | None = None
+    field: str | None = Field(default=None, max_length=60)
     op: Literal["below", "above"] | None = None
     threshold: float | None = None
     clear_threshold: float | None = None
     duration_s: int | None = Field(default=None, ge=0, le=86400)
     target_device_id: int | None = None
-    command: str | None = None
+    command: str | None = Field(default=None, max_length=60)
     params: dict[str, float | int | str | bool] | None = None
     notify: bool | None = None
     time_of_day: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     duration_min: int | None = Field(default=None, ge=1, le=1440)
     rain_device_id: int | None = None
-    rain_field: str | None = None
+    rain_field: str | None = Field(default=None, max_length=60)
     rain_threshold: float | None = None
     rain_window_h: int | None = Field(default=None, ge=1, le=168)
 

@@ -293,6 +293,32 @@ def dead_letters(db: Session, limit: int) -> list[DeadLetter]:
 
 
 # -- commands -----------------------------------------------------------------------------------------
+_TYPE_VI = {"number": "một số", "integer": "một số nguyên", "boolean": "có/không", "text": "chữ"}
+
+
+def field_label(profile: DeviceProfile | None, field: str) -> tuple[str, str]:
+    """The display name and unit of a telemetry field (its technical name when the profile has no label)."""
+    spec = next((f for f in (profile.fields if profile else []) if f.get("name") == field), None)
+    return ((spec or {}).get("label") or field, (spec or {}).get("unit") or "")
+
+
+def _reading(value: float, unit: str) -> str:
+    text = f"{value:g}".replace(".", ",")
+    return f"{text} {unit}".strip()
+
+
+def list_commands(db: Session, device_id: int, limit: int = 100) -> list[DeviceCommand]:
+    """A device's command history, newest first: manual ones and those its rules sent, with their result."""
+    get(db, device_id)
+    q = (
+        select(DeviceCommand)
+        .where(DeviceCommand.device_id == device_id)
+        .order_by(DeviceCommand.requested_at.desc())
+        .limit(limit)
+    )
+    return list(db.scalars(q))
+
+
 def _validate_command(profile: DeviceProfile, data: CommandIn) -> int:
     spec = next((c for c in profile.commands if c["name"] == data.name), None)
     if spec is None:
@@ -309,9 +335,29 @@ def _validate_command(profile: DeviceProfile, data: CommandIn) -> int:
         value = data.params.get(name)
         if value is None:
             if p.get("required", True):
-                raise InvalidInput(f"Thiếu tham số {name}.", f"Missing parameter {name}.", code="missing_parameter")
+                raise InvalidInput(
+                    f"Thiếu tham số {p.get('label') or name}.",
+                    f"Missing parameter {name}.",
+                    code="missing_parameter",
+                    parameter=name,
+                )
             continue
+        kind = p.get("type", "number")
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        fits = {
+            "number": numeric,
+            "integer": numeric and float(value) == int(value),
+            "boolean": isinstance(value, bool),
+            "text": isinstance(value, str),
+        }.get(kind, True)
+        if not fits:
+            raise InvalidInput(
+                f"Tham số {p.get('label') or name} phải là {_TYPE_VI.get(kind, kind)}.",
+                f"Parameter {name} must be a {kind}.",
+                code="parameter_type",
+                parameter=name,
+                expected=kind,
+            )
         low = p.get("min") is not None and numeric and value < p["min"]
         high = p.get("max") is not None and numeric and value > p["max"]
         if low or high:
@@ -425,6 +471,17 @@ def _check_rule_refs(db: Session, data: RuleIn) -> None:
     for ref in (data.sensor_device_id, data.target_device_id, data.rain_device_id):
         if ref is not None:
             get(db, ref)
+    for device_id, field in ((data.sensor_device_id, data.field), (data.rain_device_id, data.rain_field)):
+        if device_id is None or not field:
+            continue
+        profile = get_profile(db, get(db, device_id).profile_id)
+        if not any(f.get("name") == field for f in profile.fields):
+            raise InvalidInput(
+                f"Thiết bị đã chọn không đo '{field}' (hồ sơ '{profile.name}').",
+                f"The chosen device does not measure '{field}'.",
+                code="unknown_field",
+                field=field,
+            )
     if data.target_device_id is not None and data.command:
         target = get(db, data.target_device_id)
         params: dict[str, float | int | str | bool] = dict(data.params)
@@ -570,7 +627,11 @@ def evaluate_thresholds(
         )
     )
     fired = 0
+    sensors = {d.id: d for d in db.scalars(select(Device).where(Device.id.in_(device_ids)))}
+    profiles = {p.id: p for p in db.scalars(select(DeviceProfile))} if rules else {}
     for rule in rules:
+        sensor = sensors.get(rule.sensor_device_id or 0)
+        name, unit = field_label(profiles.get(sensor.profile_id) if sensor else None, rule.field or "")
         for device_id, ts, values in sorted((s for s in samples if s[0] == rule.sensor_device_id), key=lambda s: s[1]):
             value = values.get(rule.field or "")
             if value is None:
@@ -590,7 +651,7 @@ def evaluate_thresholds(
                             rule_id=rule.id,
                             severity="warning",
                             value=value,
-                            message=f"{rule.name}: {rule.field}={value:g}",
+                            message=f"{rule.name}: {name} = {_reading(value, unit)}"[:300],
                         )
                     )
                     _run_rule_command(db, tenant, rule, "rule", {})
@@ -599,7 +660,8 @@ def evaluate_thresholds(
                             db,
                             tenant,
                             f"Cảnh báo / Alarm: {rule.name}",
-                            f"{rule.field} = {value:g} ({rule.op} {rule.threshold:g})",
+                            f"{name} = {_reading(value, unit)} ({'<' if rule.op == 'below' else '>'} "
+                            f"{_reading(rule.threshold, unit)})",
                             rule.id,
                         )
             elif rule.state == "pending" and not breached:
@@ -624,9 +686,12 @@ class ProfileAlarm:
     below: bool
     threshold: float
     severity: str
+    label: str = ""  # the field's display name and unit (issue 15: no technical names in alarms)
+    unit: str = ""
 
 
-def compile_alarms(rules: Sequence[dict[str, Any]]) -> tuple[ProfileAlarm, ...]:
+def compile_alarms(rules: Sequence[dict[str, Any]], fields: Sequence[dict[str, Any]] = ()) -> tuple[ProfileAlarm, ...]:
+    specs = {f.get("name"): f for f in fields}
     return tuple(
         ProfileAlarm(
             f"{r['field']}:{r['op']}:{float(r['threshold']):g}"[:100],
@@ -634,6 +699,8 @@ def compile_alarms(rules: Sequence[dict[str, Any]]) -> tuple[ProfileAlarm, ...]:
             r["op"] == "below",
             float(r["threshold"]),
             r.get("severity", "warning"),
+            (specs.get(r["field"]) or {}).get("label") or r["field"],
+            (specs.get(r["field"]) or {}).get("unit") or "",
         )
         for r in rules
     )
@@ -672,7 +739,10 @@ def evaluate_profile_alarms(db: Session, tenant: TenantInfo, samples: Sequence[A
                     profile_rule=rule.key,
                     severity=rule.severity,
                     value=value,
-                    message=f"{uid}: {rule.field}={value:g} ({sign} {rule.threshold:g})"[:300],
+                    message=(
+                        f"{uid}: {rule.label or rule.field} = {_reading(value, rule.unit)} "
+                        f"({sign} {_reading(rule.threshold, rule.unit)})"
+                    )[:300],
                 )
                 db.add(alarm)
                 open_alarms[(device_id, rule.key)] = alarm

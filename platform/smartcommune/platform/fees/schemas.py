@@ -72,7 +72,7 @@ class BankAccountOut(BaseModel):
 class InvoiceIn(BaseModel):
     household_id: int = Field(gt=0)
     fee_type_id: int = Field(gt=0)
-    period: str
+    period: str = Field(max_length=7)
     amount_vnd: int | None = Field(default=None, gt=0, le=10_000_000_000)
     payer_subject: str | None = Field(default=None, max_length=64)
     description: PlainText = Field(default="", max_length=300)
@@ -88,7 +88,7 @@ class BulkLine(BaseModel):
 
 class BulkIssueIn(BaseModel):
     fee_type_id: int = Field(gt=0)
-    period: str
+    period: str = Field(max_length=7)
     lines: list[BulkLine] = Field(min_length=1, max_length=20_000)
 
     _check_period = field_validator("period")(_period)

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import structlog
 from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -18,11 +19,12 @@ from smartcommune.platform.identity.accounts import find_or_create_resident
 from smartcommune.platform.identity.passwords import hash_secret, verify_secret
 from smartcommune.platform.identity.phones import normalize_phone
 from smartcommune.platform.identity.sms import SmsChannel, get_sms_channel
-from smartcommune.tenants.control.models import OtpChallenge, Tenant
+from smartcommune.tenants.control.models import AbuseAlarm, OtpChallenge, Tenant
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import AppError, CommuneSuspended, NotFound, RateLimited, Unauthenticated
 from smartcommune.tenants.settings import get_settings
 
+log = structlog.get_logger(__name__)
 CODE_DIGITS = 6
 RATE_WINDOW = timedelta(hours=1)
 
@@ -56,16 +58,83 @@ def _message(code: str, ttl_s: int) -> str:
     return f"Ma xac thuc Smart Commune: {code}. Het han sau {minutes} phut. Khong chia se ma nay cho ai."
 
 
+def _pumping(session: Session, commune_code: int, client_addr: str | None, now: datetime) -> tuple[str, str] | None:
+    """(kind, detail) when this client address or this commune has asked for too many codes this hour."""
+    settings = get_settings()
+    since = now - RATE_WINDOW
+    if client_addr:
+        by_address = session.scalar(
+            select(func.count()).where(OtpChallenge.client_addr == client_addr, OtpChallenge.created_at > since)
+        )
+        if (by_address or 0) >= settings.otp_requests_per_address_per_hour:
+            return "otp_per_address", f"{by_address} codes from {client_addr} in the last hour"
+    by_commune = session.scalar(
+        select(func.count()).where(OtpChallenge.commune_code == commune_code, OtpChallenge.created_at > since)
+    )
+    if (by_commune or 0) >= settings.otp_requests_per_commune_per_hour:
+        return "otp_per_commune", f"{by_commune} codes for commune {commune_code} in the last hour"
+    return None
+
+
+def _raise_alarm(engine: Engine, kind: str, detail: str, commune_code: int, client_addr: str | None) -> None:
+    """One alarm per (kind, commune, address) per hour for the provider (GET /api/provider/v1/fleet/abuse-alarms)."""
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        seen = session.scalar(
+            select(func.count()).where(
+                AbuseAlarm.kind == kind,
+                AbuseAlarm.commune_code == commune_code,
+                AbuseAlarm.client_addr.is_not_distinct_from(client_addr),
+                AbuseAlarm.created_at > now - RATE_WINDOW,
+            )
+        )
+        if seen:
+            session.execute(
+                update(AbuseAlarm)
+                .where(
+                    AbuseAlarm.kind == kind,
+                    AbuseAlarm.commune_code == commune_code,
+                    AbuseAlarm.client_addr.is_not_distinct_from(client_addr),
+                    AbuseAlarm.created_at > now - RATE_WINDOW,
+                )
+                .values(count=AbuseAlarm.count + 1)
+            )
+        else:
+            session.add(
+                AbuseAlarm(kind=kind, commune_code=commune_code, client_addr=client_addr, detail=detail, count=1)
+            )
+    log.warning("otp_pumping", kind=kind, detail=detail, commune=commune_code, client=client_addr)
+
+
 def request_otp(
-    commune_code: int, phone: str, *, channel: SmsChannel | None = None, engine: Engine | None = None
+    commune_code: int,
+    phone: str,
+    *,
+    channel: SmsChannel | None = None,
+    engine: Engine | None = None,
+    client_addr: str | None = None,
 ) -> OtpSent:
-    """Create a code for (commune, phone) and send it. Earlier open codes of that pair stop working."""
+    """Create a code for (commune, phone) and send it. Earlier open codes of that pair stop working.
+
+    Limited per phone, per client address and per commune per hour (each code is an SMS the commune pays
+    for); the address and commune limits raise a provider-visible abuse alarm."""
     settings = get_settings()
     phone = normalize_phone(phone)
     channel = channel or get_sms_channel()
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     now = datetime.now(UTC)
-    with Session(engine or app_engine()) as session, session.begin():
+    engine = engine or app_engine()
+    with Session(engine) as session:
+        pumping = _pumping(session, commune_code, client_addr, now)
+    if pumping is not None:
+        _raise_alarm(engine, pumping[0], pumping[1], commune_code, client_addr)
+        raise RateLimited(
+            "Có quá nhiều yêu cầu mã đăng nhập. Vui lòng thử lại sau.",
+            "Too many sign-in codes requested. Try again later.",
+            code="otp_rate_limited",
+            retry_after=int(RATE_WINDOW.total_seconds() // 4),
+        )
+    with Session(engine) as session, session.begin():
         _check_commune(session, commune_code)
         _lock_phone(session, phone)
         # Counted per phone across communes: the limit protects the phone's owner from SMS flooding.
@@ -98,6 +167,7 @@ def request_otp(
                 code_hash=hash_secret(code),
                 attempts=0,
                 expires_at=now + timedelta(seconds=settings.otp_ttl_s),
+                client_addr=client_addr[:64] if client_addr else None,
             )
         )
     # Sent after commit: a code that reaches a phone always exists in the database.

@@ -102,6 +102,9 @@ def token(
 
 
 @router.post(f"/{COMMUNE_REALM}/otp", response_model=OtpRequested, status_code=status.HTTP_202_ACCEPTED)
-def request_code(body: OtpRequest, channel: Annotated[SmsChannel, Depends(get_sms_channel)]) -> OtpRequested:
-    sent = request_otp(body.commune_code, body.phone, channel=channel)
+def request_code(
+    body: OtpRequest, request: Request, channel: Annotated[SmsChannel, Depends(get_sms_channel)]
+) -> OtpRequested:
+    address = request.client.host if request.client else None
+    sent = request_otp(body.commune_code, body.phone, channel=channel, client_addr=address)
     return OtpRequested(phone=sent.phone, expires_in=sent.expires_in)

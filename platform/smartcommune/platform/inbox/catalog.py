@@ -101,6 +101,13 @@ TEMPLATES: dict[str, tuple[str | None, dict[Lang, tuple[str, str]]]] = {
             "en": ("Camera {name}: {status_name}", "Reason: {reason}"),
         },
     ),
+    "listing_request_new": (
+        None,
+        {
+            "vi": ("Yêu cầu đặt mới #{id}: {listing}", "{name}"),
+            "en": ("New request #{id}: {listing}", "{name}"),
+        },
+    ),
     "device_offline": (
         None,
         {

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from smartcommune.platform.files.models import StoredFile
 from smartcommune.platform.files.service import PHOTO, FileBody, read_file, store_upload
+from smartcommune.platform.inbox.service import Message, notify
 from smartcommune.platform.listings import checkout
 from smartcommune.platform.listings.models import Listing, ListingRequest
 from smartcommune.platform.listings.schemas import (
@@ -28,7 +29,10 @@ from smartcommune.platform.payments.service import store_event
 from smartcommune.platform.production import gs1
 from smartcommune.platform.production.models import Farm
 from smartcommune.tenants import audit
+from smartcommune.tenants.authz.policy import COMMUNE_ADMIN, COMMUNE_OFFICIAL
+from smartcommune.tenants.authz.service import holders_of
 from smartcommune.tenants.context import TenantInfo
+from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import InvalidInput, NotFound, RateLimited
 
 MAX_PHOTOS = 8
@@ -232,6 +236,18 @@ def submit_request(
         )
         row.checkout_session_id, row.checkout_url, row.status = session_id, url, "awaiting_payment"
         db.flush()
+    notify(
+        db,
+        holders_of(app_engine(), tenant.commune_code, (COMMUNE_ADMIN, COMMUNE_OFFICIAL)),
+        Message(
+            kind="listing_request_new",
+            code="listing_request_new",
+            params={"id": row.id, "listing": listing.title, "name": row.name, "kind": row.kind},
+            link=f"/listings/{listing.id}",
+            source_type="listing_request",
+            source_id=str(row.id),
+        ),
+    )
     audit.record(
         db,
         actor=f"visitor:{phone}",

@@ -57,7 +57,7 @@ def _slug_for(code: int) -> str | None:
 def _tenant(request: Request, jurisdiction_id: str | None) -> TenantInfo:
     here: TenantInfo | None = request.scope.get("state", {}).get("tenant")
     wanted = (jurisdiction_id or "").strip()
-    if wanted and not (wanted.isdigit() and len(wanted) <= 9):
+    if wanted and not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 9):
         raise Open311Error(404, f"jurisdiction_id {wanted} not found")
     if here is None:
         if not wanted:

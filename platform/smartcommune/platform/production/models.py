@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -98,6 +100,8 @@ class ProductionLog(TenantBase):
     log_type: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Notes reach the public trace page only when marked public (t0024): internal by default.
+    notes_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     material: Mapped[str | None] = mapped_column(String(200))  # input: fertiliser / pesticide name
     input_kind: Mapped[str | None] = mapped_column(String(20))  # fertiliser | pesticide | feed | veterinary
     amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 3))

@@ -111,16 +111,61 @@ def _wants_json(request: Request) -> bool:
     return request.query_params.get("format") == "json" or ("application/json" in accept and "text/html" not in accept)
 
 
+LINKSET = "application/linkset+json"
+
+
+def _wants_linkset(request: Request) -> bool:
+    """GS1 Digital Link resolver: `Accept: application/linkset+json` or `?linkType=all` ask for the links."""
+    return LINKSET in request.headers.get("accept", "") or request.query_params.get("linkType") == "all"
+
+
+def _linkset(data: dict[str, Any]) -> dict[str, Any]:
+    """RFC 9264 linkset of the lot's URI with the GS1 link types a resolver serves."""
+    uri = data["uri"]
+    title = str(data["lot"].get("product_name") or data["lot"].get("code") or "")
+    return {
+        "linkset": [
+            {
+                "anchor": uri,
+                "https://gs1.org/voc/defaultLink": [
+                    {"href": uri, "title": title, "type": "text/html", "hreflang": ["vi"]}
+                ],
+                "https://gs1.org/voc/traceability": [
+                    {
+                        "href": uri,
+                        "title": f"Truy xuất nguồn gốc — {title}",
+                        "type": "text/html",
+                        "hreflang": ["vi", "en"],
+                    },
+                    {"href": f"{uri}?format=json", "title": title, "type": "application/json"},
+                ],
+            }
+        ]
+    }
+
+
 def _trace_response(request: Request, db: TenantSession, tenant: TenantInfo, code: str, gtin: str | None) -> Any:
     data = service.trace(db, tenant, service.resolve_lot(db, code, gtin))
-    headers = {"Cache-Control": "public, max-age=300", "Vary": "Accept"}
+    headers = {
+        "Cache-Control": "public, max-age=300",
+        "Vary": "Accept",
+        "Link": f'<{data["uri"]}?linkType=all>; rel="linkset"; type="{LINKSET}"',
+    }
+    if _wants_linkset(request):
+        return JSONResponse(_linkset(data), headers=headers, media_type=LINKSET)
     if _wants_json(request):
         return JSONResponse(TraceOut(**data).model_dump(mode="json"), headers=headers)
     headers["Vary"] = "Accept, Accept-Language"
     return HTMLResponse(public_trace.page(request, db, tenant, data), headers=headers)
 
 
-@public_router.get("/01/{gtin}/10/{lot}", response_model=TraceOut)
+_TRACE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}, LINKSET: {}}, "description": "HTML, JSON (?format=json) or a GS1 linkset"}
+}
+
+
+@public_router.get("/01/{gtin}/10/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
+@public_router.head("/01/{gtin}/10/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
 def trace_gs1(
     gtin: str,
     lot: str,
@@ -132,7 +177,8 @@ def trace_gs1(
     return _trace_response(request, db, tenant, lot, gtin)
 
 
-@public_router.get("/trace/{lot}", response_model=TraceOut)
+@public_router.get("/trace/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
+@public_router.head("/trace/{lot}", response_model=TraceOut, responses=_TRACE_RESPONSES)
 def trace_lot(
     lot: str,
     request: Request,

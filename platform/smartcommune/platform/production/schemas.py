@@ -45,6 +45,9 @@ class LogIn(BaseModel):
     plot_id: int | None = None
     at: datetime | None = None  # default: now
     notes: PlainText = Field(default="", max_length=2000)
+    notes_public: bool = Field(
+        default=False, description="show the notes on the public trace page (default: for the farm and commune only)"
+    )
     # input
     material: PlainText | None = Field(default=None, max_length=200)
     input_kind: Literal["fertiliser", "pesticide", "feed", "veterinary", "other"] | None = None
@@ -121,6 +124,7 @@ class LogOut(BaseModel):
     log_type: str
     at: datetime
     notes: str
+    notes_public: bool = False
     material: str | None
     input_kind: str | None
     amount: Decimal | None

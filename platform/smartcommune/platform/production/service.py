@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from smartcommune.platform.production import epcis, gs1
+from smartcommune.platform.production import epcis, gs1, units
 from smartcommune.platform.production.models import Certification, Farm, Lot, Plot, ProductionLog
 from smartcommune.platform.production.schemas import (
     CertificationIn,
@@ -36,6 +36,9 @@ LOG_NAMES_VI = {
     "processing": "Sơ chế / chế biến",
     "packing": "Đóng gói",
 }
+# A phone's clock may run a little ahead; beyond that a date in the future is refused (issue 15: a harvest dated
+# after the pre-harvest interval slipped past the check and the trace page showed the future date).
+FUTURE_TOLERANCE = timedelta(minutes=5)
 SCHEME_VI = {"vietgap": "VietGAP", "ocop": "OCOP", "organic": "Hữu cơ"}
 
 
@@ -204,6 +207,14 @@ def add_log(
     at = data.at or datetime.now(UTC)
     if at.tzinfo is None:
         at = at.replace(tzinfo=epcis.VN)
+    if at > datetime.now(UTC) + FUTURE_TOLERANCE:
+        raise InvalidInput(
+            f"Ngày ghi nhật ký ({at.astimezone(epcis.VN):%d/%m/%Y %H:%M}) ở tương lai: "
+            "chỉ ghi việc đã làm, không ghi trước.",
+            "The log date is in the future: record what has been done, not ahead of time.",
+            code="log_date_in_future",
+            field="at",
+        )
     if data.plot_id is not None:
         plot = db.get(Plot, data.plot_id)
         if plot is None or plot.farm_id != farm_id:
@@ -233,6 +244,7 @@ def add_log(
         log_type=data.log_type,
         at=at,
         notes=data.notes,
+        notes_public=data.notes_public,
         material=data.material if data.log_type == "input" else None,
         input_kind=data.input_kind if data.log_type == "input" else None,
         amount=data.amount if data.log_type == "input" else None,
@@ -322,17 +334,29 @@ def trace(db: Session, tenant: TenantInfo, lot: Lot) -> dict[str, Any]:
     for step in _lineage(db, lot):
         made, field_logs = _origin_logs(db, step)
         for log in [*field_logs, *([made] if made else [])]:
-            entry: dict[str, Any] = {"type": log.log_type, "name": LOG_NAMES_VI[log.log_type], "at": log.at.isoformat()}
-            if log.notes:
+            entry: dict[str, Any] = {
+                "type": log.log_type,
+                "name": units.step_name(log.log_type, log.input_kind),
+                "at": log.at.isoformat(),
+            }
+            if log.notes and log.notes_public:  # internal notes stay with the farm and the commune
                 entry["notes"] = log.notes
             if log.log_type == "input":
                 entry |= {
                     "material": log.material,
-                    "amount": f"{log.amount} {log.amount_unit}",
+                    "input_kind": log.input_kind,
+                    "amount": units.quantity(log.amount, log.amount_unit),
+                    "amount_value": f"{log.amount.normalize():f}" if log.amount is not None else None,
+                    "amount_unit": log.amount_unit,
                     "phi_days": log.phi_days,
                 }
             if log.lot_id:
-                entry |= {"lot": step.code, "quantity": f"{step.quantity.normalize():f} {step.unit}"}
+                entry |= {
+                    "lot": step.code,
+                    "quantity": units.quantity(step.quantity, step.unit),
+                    "quantity_value": f"{step.quantity.normalize():f}",
+                    "unit": step.unit,
+                }
             timeline.append(entry)
     return {
         "uri": gs1.lot_uri(tenant, lot.gtin, lot.code),
@@ -342,6 +366,7 @@ def trace(db: Session, tenant: TenantInfo, lot: Lot) -> dict[str, Any]:
             "gtin": lot.gtin,
             "quantity": f"{lot.quantity.normalize():f}",
             "unit": lot.unit,
+            "quantity_text": units.quantity(lot.quantity, lot.unit),
             "produced_at": lot.produced_at.isoformat(),
         },
         "producer": {

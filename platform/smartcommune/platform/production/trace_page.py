@@ -10,6 +10,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from smartcommune.platform.production import units
 from smartcommune.platform.production.epcis import VN
 from smartcommune.platform.public_site.strings import tr
 
@@ -50,19 +51,24 @@ def body(data: dict[str, Any], lang: str = "vi") -> str:
     for s in data["timeline"]:
         extra = []
         if s.get("material"):
-            extra.append(f"{e(s['material'])} {e(s['amount'])}")
+            amount = units.quantity(s["amount_value"], s.get("amount_unit"), lang) if s.get("amount_value") else ""
+            extra.append(f"{e(s['material'])} {e(amount)}".strip())
             if s.get("phi_days") is not None:
                 extra.append(t("trace.phi", days=int(s["phi_days"])))
         if s.get("quantity"):
-            extra.append(t("trace.made", lot=s["lot"], quantity=s["quantity"]))
+            made = s["quantity"]
+            if s.get("quantity_value"):
+                made = units.quantity(s["quantity_value"], s.get("unit"), lang)
+            extra.append(t("trace.made", lot=s["lot"], quantity=made))
         if s.get("notes"):
             extra.append(e(s["notes"]))
         detail = f" — {'; '.join(extra)}" if extra else ""
-        steps.append(f"<li><b>{_when(s['at'])}</b> {e(s['name'])}{detail}</li>")
+        name = units.step_name(s["type"], s.get("input_kind"), lang)
+        steps.append(f"<li><b>{_when(s['at'])}</b> {e(name)}{detail}</li>")
     return (
         f"<p class='m'>{t('trace.title')} · {e(producer['commune'])}</p>"
         f"<h1>{e(lot['product'])}</h1>"
-        f"<p>{t('trace.lot', code=lot['code'])} · {e(lot['quantity'])} {e(lot['unit'])} · "
+        f"<p>{t('trace.lot', code=lot['code'])} · {e(units.quantity(lot['quantity'], lot['unit'], lang))} · "
         f"{t('trace.produced', date=_when(lot['produced_at']))}"
         + (f"<br><span class='m'>GTIN {e(lot['gtin'])}</span>" if lot.get("gtin") else "")
         + "</p>"

@@ -347,7 +347,7 @@ def library(
     s: Site = Depends(site_of),
     db: TenantSession = Depends(tenant_db, scope="function"),
 ) -> Response:
-    category_id = int(category) if category.isdigit() and len(category) < 18 else None
+    category_id = int(category) if category.isascii() and category.isdigit() and len(category) < 18 else None
     docs = directory.search(db, q=q or None, category_id=category_id, limit=100, offset=0)
     cats = directory.categories(db)
     return _html(

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from smartcommune.platform.common.text import PlainText
+from smartcommune.tenants.bounds import INT_MAX
 
 Meter = Literal["active_residents", "cameras", "devices"]
 
@@ -50,7 +51,9 @@ class BillingAccountOut(BaseModel):
 
 class UsageIn(BaseModel):
     day: date
-    commune_codes: list[int] | None = Field(default=None, max_length=5000, description="only these communes")
+    commune_codes: list[Annotated[int, Field(ge=0, le=INT_MAX)]] | None = Field(
+        default=None, max_length=5000, description="only these communes"
+    )
 
 
 class UsageLine(BaseModel):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from smartcommune.platform.http.auth import authorize_provider
 from smartcommune.provisioning.fleet import service
@@ -16,6 +20,7 @@ from smartcommune.provisioning.fleet.schemas import (
     MapPointOut,
     RolloutSummaryOut,
 )
+from smartcommune.tenants.control.models import AbuseAlarm
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.principal import Principal
 
@@ -61,3 +66,26 @@ def recent_rollouts(
 ) -> list[RolloutSummaryOut]:
     """The newest rollouts first, each with its runs counted (follow one at /provisioning/rollouts/{id})."""
     return service.recent_rollouts(app_engine(), limit)
+
+
+class AbuseAlarmOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str = Field(description="otp_per_address | otp_per_commune")
+    commune_code: int | None
+    client_addr: str | None
+    detail: str
+    count: int = Field(description="refused requests counted under this alarm")
+    created_at: datetime
+
+
+@router.get("/abuse-alarms", response_model=list[AbuseAlarmOut])
+def abuse_alarms(
+    limit: int = Query(default=100, ge=1, le=1000),
+    _: Principal = Depends(authorize_provider("fleet", "read")),
+) -> list[AbuseAlarmOut]:
+    """Limits that tripped (SMS pumping of the one-time-code endpoint), newest first."""
+    with Session(app_engine()) as session:
+        rows = session.scalars(select(AbuseAlarm).order_by(AbuseAlarm.id.desc()).limit(limit)).all()
+        return [AbuseAlarmOut.model_validate(r) for r in rows]

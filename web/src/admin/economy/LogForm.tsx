@@ -3,6 +3,7 @@ import { ApiError, call, type Api, type Schemas } from "../../api/client";
 import { t } from "../../i18n";
 import { formatDateTime } from "../../i18n/format";
 import { ErrorNotice, Field, Notice, SelectField } from "../../ui/components";
+import { DateField } from "../../ui/DateField";
 import { FormButtons, label, useAction } from "../operations/shared";
 
 type Plot = Schemas["PlotOut"];
@@ -73,7 +74,7 @@ export function LogForm(props: { api: Api; farmId: number; plots: Plot[]; lots: 
           onChange={(e) => set({ plot: e.currentTarget.value })}
           options={[{ value: "", label: t("adminOps.prod.wholeFarm") }, ...props.plots.map((p) => ({ value: String(p.id), label: p.name }))]}
         />
-        <Field label={t("adminOps.prod.at")} name="at" type="datetime-local" hint={t("adminOps.prod.atHint")} value={v.at} onInput={(e) => set({ at: e.currentTarget.value })} />
+        <DateField label={t("adminOps.prod.at")} name="at" withTime hint={t("adminOps.prod.atHint")} value={v.at} onValue={(at) => set({ at })} />
         {v.type === "input" && (
           <>
             <Field label={t("adminOps.prod.material")} name="material" required value={v.material} onInput={(e) => set({ material: e.currentTarget.value })} />

@@ -5,6 +5,7 @@ import { formatDate, formatDateTime, formatNumber } from "../../i18n/format";
 import { useRoute } from "../../lib/router";
 import { useAsync } from "../../lib/useAsync";
 import { Empty, ErrorNotice, Field, Loading, Notice, SelectField } from "../../ui/components";
+import { DateField } from "../../ui/DateField";
 import { currentTab, FormButtons, label, SubNav, useAction } from "../operations/shared";
 import { LogForm } from "./LogForm";
 import { QrSheet } from "./QrSheet";
@@ -269,8 +270,8 @@ function CertForm(props: { api: Api; farmId: number; onDone: (changed: boolean) 
         {v.scheme === "ocop" && <Field label={t("adminOps.prod.stars")} name="stars" type="number" min={3} max={5} value={v.stars} onInput={(e) => set({ stars: e.currentTarget.value })} />}
         <Field label={t("adminOps.prod.certNo")} name="certificate_no" required value={v.no} onInput={(e) => set({ no: e.currentTarget.value })} />
         <Field label={t("adminOps.prod.issuer")} name="issuer" value={v.issuer} onInput={(e) => set({ issuer: e.currentTarget.value })} />
-        <Field label={t("adminOps.prod.validFrom")} name="valid_from" type="date" required value={v.from} onInput={(e) => set({ from: e.currentTarget.value })} />
-        <Field label={t("adminOps.prod.validTo")} name="valid_to" type="date" required value={v.to} onInput={(e) => set({ to: e.currentTarget.value })} />
+        <DateField label={t("adminOps.prod.validFrom")} name="valid_from" required value={v.from} onValue={(from) => set({ from })} />
+        <DateField label={t("adminOps.prod.validTo")} name="valid_to" required value={v.to} onValue={(to) => set({ to })} />
       </div>
       <FormButtons busy={save.busy} onCancel={() => props.onDone(false)} />
     </form>

@@ -6,6 +6,7 @@ import { useRoute } from "../../lib/router";
 import { useAsync } from "../../lib/useAsync";
 import { Empty, ErrorNotice, Field, Loading, SelectField } from "../../ui/components";
 import { LineChart, type Point } from "./LineChart";
+import { ParamFields, paramValues, specLabel } from "../catalogue/ParamFields";
 import { RulesPanel } from "./RulesPanel";
 import { currentTab, label, StatusBadge, SubNav, useAction } from "./shared";
 
@@ -88,13 +89,15 @@ function DeviceList(props: { api: Api; devices: Device[]; profiles: Profile[] })
 }
 
 /** Numeric series per telemetry field: the profile's fields first, then any other numeric key seen. */
-export function seriesOf(rows: Schemas["TelemetryOut"][], profile?: Profile): { field: string; unit: string; points: Point[] }[] {
+export function seriesOf(rows: Schemas["TelemetryOut"][], profile?: Profile): { field: string; title: string; unit: string; points: Point[] }[] {
   const units = new Map((profile?.fields ?? []).map((f) => [f.name, f.unit ?? ""]));
+  const titles = new Map((profile?.fields ?? []).map((f) => [f.name, specLabel(f, f.name)]));
   const names = [...units.keys()];
   for (const r of rows) for (const [k, v] of Object.entries(r.data)) if (typeof v === "number" && !names.includes(k)) names.push(k);
   return names
     .map((field) => ({
       field,
+      title: titles.get(field) ?? field,
       unit: units.get(field) ?? "",
       points: rows.filter((r) => typeof r.data[field] === "number").map((r) => ({ x: Date.parse(r.ts), y: r.data[field] as number })),
     }))
@@ -108,6 +111,7 @@ function DeviceDetail(props: { api: Api; device: Device; profile?: Profile }) {
     [api, device.id],
   );
   const series = telemetry.data ? seriesOf(telemetry.data, props.profile) : [];
+  const history = useAsync(() => call(api.GET("/api/v1/devices/{device_id}/commands", { params: { path: { device_id: device.id } } })), [api, device.id]);
   return (
     <div class="card" role="region" aria-label={device.name}>
       <div class="spread">
@@ -122,15 +126,58 @@ function DeviceDetail(props: { api: Api; device: Device; profile?: Profile }) {
       {telemetry.data && series.length === 0 && <Empty text={t("adminOps.dev.noTelemetry")} />}
       <div class="charts">
         {series.map((s) => (
-          <LineChart key={s.field} title={s.field} unit={s.unit} points={s.points} />
+          <LineChart key={s.field} title={s.title} unit={s.unit} points={s.points} />
         ))}
       </div>
-      <CommandForm api={api} device={device} profile={props.profile} />
+      {(props.profile?.commands ?? []).length > 0 ? <CommandForm api={api} device={device} profile={props.profile} onSent={history.reload} /> : <p class="muted">{t("catalogue.dev.noCommands")}</p>}
+      <CommandHistory commands={history.data ?? []} profile={props.profile} error={history.error} />
     </div>
   );
 }
 
-function CommandForm(props: { api: Api; device: Device; profile?: Profile }) {
+/** Issue 15: the device's commands, sent by hand or by a rule, with their result. */
+function CommandHistory(props: { commands: Command[]; profile?: Profile; error: unknown }) {
+  const names = new Map((props.profile?.commands ?? []).map((c) => [c.name, specLabel(c, c.name)]));
+  const source = (c: Command) =>
+    c.source === "rule" || c.source === "schedule" ? t(`catalogue.history.source.${c.source}`) : t("catalogue.history.source.user", { who: c.requested_by });
+  return (
+    <section aria-label={t("catalogue.history.title")}>
+      <h3>{t("catalogue.history.title")}</h3>
+      <ErrorNotice error={props.error} />
+      {props.commands.length === 0 ? (
+        <Empty text={t("catalogue.history.none")} />
+      ) : (
+        <table class="list">
+          <thead>
+            <tr>
+              <th>{t("catalogue.history.when")}</th>
+              <th>{t("catalogue.history.command")}</th>
+              <th>{t("catalogue.history.source")}</th>
+              <th>{t("catalogue.history.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.commands.map((c) => (
+              <tr key={c.id}>
+                <td data-label={t("catalogue.history.when")}>{formatDateTime(c.requested_at)}</td>
+                <td data-label={t("catalogue.history.command")}>
+                  {names.get(c.name) ?? c.name}
+                  {Object.keys(c.params).length > 0 && <div class="muted">{Object.entries(c.params).map(([k, v]) => `${k} = ${String(v)}`).join(", ")}</div>}
+                </td>
+                <td data-label={t("catalogue.history.source")}>{source(c)}</td>
+                <td data-label={t("catalogue.history.status")}>
+                  <StatusBadge status={c.status} prefix="adminOps.cmd" />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function CommandForm(props: { api: Api; device: Device; profile?: Profile; onSent?: () => void }) {
   const commands = props.profile?.commands ?? [];
   const [name, setName] = useState(commands[0]?.name ?? "");
   const [params, setParams] = useState<Record<string, string>>({});
@@ -143,7 +190,9 @@ function CommandForm(props: { api: Api; device: Device; profile?: Profile }) {
     if (!command || FINAL.has(command.status)) return;
     const timer = setTimeout(async () => {
       try {
-        setCommand(await call(props.api.GET("/api/v1/device-commands/{command_id}", { params: { path: { command_id: command.id } } })));
+        const next = await call(props.api.GET("/api/v1/device-commands/{command_id}", { params: { path: { command_id: command.id } } }));
+        setCommand(next);
+        if (FINAL.has(next.status)) props.onSent?.();
       } catch (e) {
         send.setError(e);
       }
@@ -153,15 +202,14 @@ function CommandForm(props: { api: Api; device: Device; profile?: Profile }) {
 
   async function submit(e: Event) {
     e.preventDefault();
-    const values: Record<string, number | string> = {};
-    for (const [k, v] of Object.entries(params)) {
-      if (v.trim() === "") continue;
-      values[k] = Number.isFinite(Number(v)) ? Number(v) : v.trim();
-    }
+    const values = paramValues(spec?.params ?? {}, params);
     const out = await send.run(() =>
       call(props.api.POST("/api/v1/devices/{device_id}/commands", { params: { path: { device_id: props.device.id } }, body: { name, params: values } })),
     );
-    if (out) setCommand(out);
+    if (out) {
+      setCommand(out);
+      props.onSent?.();
+    }
   }
 
   return (
@@ -177,29 +225,13 @@ function CommandForm(props: { api: Api; device: Device; profile?: Profile }) {
             setName(e.currentTarget.value);
             setParams({});
           }}
-          options={commands.map((c) => ({ value: c.name, label: c.name }))}
+          options={commands.map((c) => ({ value: c.name, label: specLabel(c, c.name) }))}
         />
       ) : (
         <Field label={t("adminOps.dev.commandName")} name="command" required pattern="[a-z][a-z0-9_]*" value={name} onInput={(e) => setName(e.currentTarget.value)} />
       )}
       <div class="grid2">
-        {Object.entries(spec?.params ?? {}).map(([param, p]) => (
-          <Field
-            key={param}
-            label={param}
-            name={`param-${param}`}
-            type="number"
-            step="any"
-            required={p.required ?? true}
-            min={p.min ?? undefined}
-            max={p.max ?? undefined}
-            value={params[param] ?? ""}
-            onInput={(e) => {
-              const value = e.currentTarget.value;
-              setParams((prev) => ({ ...prev, [param]: value }));
-            }}
-          />
-        ))}
+        <ParamFields params={spec?.params ?? {}} values={params} onChange={setParams} />
       </div>
       <button type="submit" class="primary" disabled={send.busy || !name}>
         {t("adminOps.dev.send")}

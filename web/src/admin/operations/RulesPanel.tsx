@@ -4,6 +4,7 @@ import { t } from "../../i18n";
 import { formatNumber } from "../../i18n/format";
 import { useAsync } from "../../lib/useAsync";
 import { Empty, ErrorNotice, Field, Loading, Notice, SelectField } from "../../ui/components";
+import { ParamFields, paramText, paramValues, specLabel } from "../catalogue/ParamFields";
 import { Check, label, StatusBadge, useAction } from "./shared";
 
 type Device = Schemas["DeviceOut"];
@@ -12,11 +13,11 @@ type Rule = Schemas["RuleOut"];
 type RuleIn = Schemas["RuleIn"];
 type RulePatch = Schemas["RulePatch"];
 
-export function describeRule(rule: Rule, deviceName: (id: number | null) => string): string {
+export function describeRule(rule: Rule, deviceName: (id: number | null) => string, fieldName: (field: string) => string = (f) => f): string {
   if (rule.kind === "threshold") {
     return t("adminOps.rule.thresholdText", {
       device: deviceName(rule.sensor_device_id),
-      field: rule.field ?? "",
+      field: fieldName(rule.field ?? ""),
       op: label("adminOps.op", rule.op),
       threshold: formatNumber(rule.threshold ?? 0),
       clear: formatNumber(rule.clear_threshold ?? rule.threshold ?? 0),
@@ -45,6 +46,8 @@ export function RulesPanel(props: { api: Api; devices: Device[]; profiles: Profi
   };
   const names = new Map(props.devices.map((d) => [d.id, d.name]));
   const deviceName = (id: number | null) => (id == null ? "—" : names.get(id) ?? String(id));
+  const fieldLabels = new Map(props.profiles.flatMap((p) => p.fields ?? []).map((f) => [f.name, specLabel(f, f.name)]));
+  const fieldName = (field: string) => fieldLabels.get(field) ?? field;
   return (
     <>
       <div class="spread">
@@ -75,7 +78,7 @@ export function RulesPanel(props: { api: Api; devices: Device[]; profiles: Profi
                 <StatusBadge status={r.state} prefix="adminOps.ruleState" />
               </span>
             </div>
-            <div>{describeRule(r, deviceName)}</div>
+            <div>{describeRule(r, deviceName, fieldName)}</div>
             {r.last_outcome && <div class="muted">{t("adminOps.rule.lastOutcome", { outcome: label("adminOps.outcome", r.last_outcome) })}</div>}
             {editing === r.id ? (
               <RuleForm api={props.api} devices={props.devices} profiles={props.profiles} rule={r} onDone={done} />
@@ -135,14 +138,22 @@ function RuleActions(props: { api: Api; rule: Rule; onEdit: () => void; onChange
   );
 }
 
-function fieldsOf(devices: Device[], profiles: Profile[], deviceId: string): string[] {
-  const device = devices.find((d) => String(d.id) === deviceId);
-  return profiles.find((p) => p.id === device?.profile_id)?.fields?.map((f) => f.name) ?? [];
-}
-
 function commandsOf(devices: Device[], profiles: Profile[], deviceId: string): string[] {
   const device = devices.find((d) => String(d.id) === deviceId);
   return profiles.find((p) => p.id === device?.profile_id)?.commands?.map((c) => c.name) ?? [];
+}
+
+/** The spec of `command` in the target device's profile (its typed parameters). */
+function commandSpec(devices: Device[], profiles: Profile[], deviceId: string, command: string) {
+  const device = devices.find((d) => String(d.id) === deviceId);
+  return profiles.find((p) => p.id === device?.profile_id)?.commands?.find((c) => c.name === command);
+}
+
+/** Devices whose profile measures `field` (all of them while no field is chosen). */
+function sensorsFor(devices: Device[], profiles: Profile[], field: string): Device[] {
+  if (!field.trim()) return devices;
+  const measuring = new Set(profiles.filter((p) => p.fields?.some((f) => f.name === field.trim())).map((p) => p.id));
+  return devices.filter((d) => measuring.has(d.profile_id));
 }
 
 const optNum = (s: string) => (s.trim() === "" ? null : Number(s));
@@ -169,6 +180,7 @@ function initialValues(rule?: Rule) {
     rainThreshold: text(rule?.rain_threshold),
     notify: rule?.notify ?? true,
     enabled: rule?.enabled ?? true,
+    params: paramText(rule?.params) as Record<string, string>,
   };
 }
 
@@ -181,13 +193,19 @@ function RuleForm(props: { api: Api; devices: Device[]; profiles: Profile[]; rul
   const save = useAction();
   const deviceOptions = devices.map((d) => ({ value: String(d.id), label: d.name }));
   const none = { value: "", label: t("adminOps.rule.noneOption") };
-  const sensor = v.sensor || first; // the list may arrive after the form opened
-  const sensorFields = fieldsOf(devices, profiles, sensor);
+  // Issue 15: the sensor list offers only devices whose profile has the chosen field.
+  const sensors = v.kind === "threshold" ? sensorsFor(devices, profiles, v.field) : devices;
+  const sensorOptions = sensors.map((d) => ({ value: String(d.id), label: d.name }));
+  const sensor = sensors.some((d) => String(d.id) === v.sensor) ? v.sensor : sensors[0] ? String(sensors[0].id) : first;
+  const allFields = [...new Map(profiles.flatMap((p) => p.fields ?? []).map((f) => [f.name, f])).values()];
   const targetCommands = commandsOf(devices, profiles, v.target);
+  const spec = commandSpec(devices, profiles, v.target, v.command.trim());
+  // A schedule's duration is sent as `minutes`: no second field for it.
+  const skip = v.kind === "schedule" ? ["minutes"] : [];
 
   async function submit(e: Event) {
     e.preventDefault();
-    const body: RuleIn = { name: v.name.trim(), kind: v.kind, enabled: v.enabled, notify: v.notify, duration_s: 0, rain_window_h: rule?.rain_window_h ?? 24, target_device_id: optNum(v.target), command: v.command.trim() || null };
+    const body: RuleIn = { name: v.name.trim(), kind: v.kind, enabled: v.enabled, notify: v.notify, duration_s: 0, rain_window_h: rule?.rain_window_h ?? 24, target_device_id: optNum(v.target), command: v.command.trim() || null, params: spec ? paramValues(spec.params ?? {}, Object.fromEntries(Object.entries(v.params).filter(([k]) => !skip.includes(k)))) : {} };
     if (v.kind === "threshold") {
       Object.assign(body, {
         sensor_device_id: optNum(sensor),
@@ -233,13 +251,19 @@ function RuleForm(props: { api: Api; devices: Device[]; profiles: Profile[]; rul
         />
         {v.kind === "threshold" ? (
           <>
-            <SelectField label={t("adminOps.rule.sensor")} name="sensor" required value={sensor} onChange={(e) => set({ sensor: e.currentTarget.value })} options={deviceOptions} />
-            <Field label={t("adminOps.rule.field")} name="field" required list="sc-rule-fields" value={v.field} onInput={(e) => set({ field: e.currentTarget.value })} />
-            <datalist id="sc-rule-fields">
-              {sensorFields.map((f) => (
-                <option key={f} value={f} />
-              ))}
-            </datalist>
+            <SelectField
+              label={t("adminOps.rule.field")}
+              name="field"
+              required
+              value={v.field}
+              onChange={(e) => set({ field: e.currentTarget.value })}
+              options={[{ value: "", label: t("catalogue.param.choose") }, ...allFields.map((f) => ({ value: f.name, label: f.unit ? `${specLabel(f, f.name)} (${f.unit})` : specLabel(f, f.name) }))]}
+            />
+            {sensorOptions.length > 0 ? (
+              <SelectField label={t("adminOps.rule.sensor")} name="sensor" required value={sensor} onChange={(e) => set({ sensor: e.currentTarget.value })} options={sensorOptions} />
+            ) : (
+              <p class="muted">{t("catalogue.rule.noSensor")}</p>
+            )}
             <SelectField
               label={t("adminOps.rule.op")}
               name="op"
@@ -285,12 +309,19 @@ function RuleForm(props: { api: Api; devices: Device[]; profiles: Profile[]; rul
           onChange={(e) => set({ target: e.currentTarget.value })}
           options={[none, ...deviceOptions]}
         />
-        <Field label={t("adminOps.rule.command")} name="rule_command" required={v.kind === "schedule"} list="sc-rule-commands" value={v.command} onInput={(e) => set({ command: e.currentTarget.value })} />
-        <datalist id="sc-rule-commands">
-          {targetCommands.map((c) => (
-            <option key={c} value={c} />
-          ))}
-        </datalist>
+        {targetCommands.length > 0 ? (
+          <SelectField
+            label={t("adminOps.rule.command")}
+            name="rule_command"
+            required={v.kind === "schedule"}
+            value={v.command}
+            onChange={(e) => set({ command: e.currentTarget.value, params: {} })}
+            options={[{ value: "", label: t("adminOps.rule.noneOption") }, ...targetCommands.map((c) => ({ value: c, label: specLabel(commandSpec(devices, profiles, v.target, c), c) }))]}
+          />
+        ) : (
+          <Field label={t("adminOps.rule.command")} name="rule_command" required={v.kind === "schedule"} value={v.command} onInput={(e) => set({ command: e.currentTarget.value })} />
+        )}
+        {spec && <ParamFields params={spec.params ?? {}} values={v.params} onChange={(params) => set({ params })} skip={skip} prefix="rule-param" />}
         <Check label={t("adminOps.rule.notify")} checked={v.notify} onChange={(notify) => set({ notify })} />
         <Check label={t("adminOps.rule.enabled")} checked={v.enabled} onChange={(enabled) => set({ enabled })} />
       </div>

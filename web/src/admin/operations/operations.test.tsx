@@ -244,6 +244,50 @@ describe("devices", () => {
     expect(screen.getByText(/"running": true/)).toBeTruthy();
   });
 
+  it("offers only sensors measuring the field, typed labelled parameters, a history and no command form without commands", async () => {
+    location.hash = "#/devices/rules";
+    const valve = { id: 2, code: "valve", name: "Van", fields: [{ name: "moisture", label: "Độ ẩm đất", unit: "%" }], commands: [{ name: "open_valve", label: "Mở van", params: { minutes: { type: "integer", label: "Số phút", unit: "phút", min: 1, max: 120 } } }], alarm_rules: [], created_at: AT };
+    const rain = { id: 3, code: "rain", name: "Mưa", fields: [{ name: "rain_mm", label: "Lượng mưa", unit: "mm" }], commands: [], alarm_rules: [], created_at: AT };
+    const { m, api } = setup({
+      "GET /api/v1/devices": () => [device({ id: 1, name: "Van ruộng 1", profile_id: 2 }), device({ id: 2, uid: "rain-01", name: "Đo mưa", profile_id: 3 })],
+      "GET /api/v1/device-profiles": () => [valve, rain],
+      "GET /api/v1/device-rules": () => [],
+      "POST /api/v1/device-rules": (_r, body) => ({ id: 1, state: "ok", ...JSON.parse(body) }),
+      "GET /api/v1/devices/2/telemetry": () => [],
+      "GET /api/v1/devices/1/telemetry": () => [{ ts: AT, data: { moisture: 14 } }],
+      "GET /api/v1/devices/1/commands": () => [
+        { id: "c1", device_id: 1, name: "open_valve", params: { minutes: 10 }, status: "succeeded", source: "rule", requested_by: "rule:1", timeout_s: 30, requested_at: AT, responded_at: AT, result: { ok: true } },
+      ],
+      "GET /api/v1/devices/2/commands": () => [],
+    });
+    render(<DevicesPage api={api} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Thêm quy tắc" }));
+    const form = screen.getByRole("form", { name: "Thêm quy tắc" });
+    await within(form).findAllByRole("option", { name: "Van ruộng 1" });
+    fireEvent.change(within(form).getByLabelText("Chỉ số"), { target: { value: "moisture" } });
+    const sensors = within(within(form).getByLabelText("Thiết bị cảm biến")).getAllByRole("option").map((o) => o.textContent);
+    expect(sensors).toEqual(["Van ruộng 1"]);
+    expect(within(form).getByRole("option", { name: "Độ ẩm đất (%)" })).toBeTruthy();
+    fireEvent.input(within(form).getByLabelText("Tên quy tắc"), { target: { value: "Khô đất" } });
+    fireEvent.input(within(form).getByLabelText("Ngưỡng kích hoạt"), { target: { value: "15" } });
+    fireEvent.change(within(form).getByLabelText("Thiết bị nhận lệnh"), { target: { value: "1" } });
+    fireEvent.change(within(form).getByLabelText("Lệnh gửi đi"), { target: { value: "open_valve" } });
+    fireEvent.input(within(form).getByLabelText("Số phút (phút)"), { target: { value: "10" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Lưu" }));
+    await waitFor(() => expect(m.calls.some((c) => c.method === "POST")).toBe(true));
+    expect(JSON.parse(m.calls.find((c) => c.method === "POST")!.body)).toMatchObject({ sensor_device_id: 1, field: "moisture", command: "open_valve", params: { minutes: 10 } });
+
+    location.hash = "#/devices";
+    fireEvent(window, new HashChangeEvent("hashchange"));
+    fireEvent.click(await screen.findByRole("button", { name: /Đo mưa/ }));
+    expect(await screen.findByText("Hồ sơ của thiết bị này không có lệnh điều khiển.")).toBeTruthy();
+    expect(screen.queryByRole("form", { name: "Gửi lệnh điều khiển" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: /Van ruộng 1/ }));
+    expect(await screen.findByText("Theo quy tắc")).toBeTruthy();
+    expect(screen.getAllByText("Mở van").length).toBeGreaterThan(0);
+    expect(await screen.findByText("Độ ẩm đất")).toBeTruthy(); // the chart's title, not "moisture"
+  });
+
   it("creates a threshold rule with duration and hysteresis, and acknowledges an alarm", async () => {
     location.hash = "#/devices/rules";
     const rules: unknown[] = [];
@@ -264,12 +308,16 @@ describe("devices", () => {
     const form = screen.getByRole("form", { name: "Thêm quy tắc" });
     await within(form).findAllByRole("option", { name: "Trạm bơm Đông" }); // the device list has arrived
     fireEvent.input(within(form).getByLabelText("Tên quy tắc"), { target: { value: "Bơm khi cạn" } });
-    fireEvent.input(within(form).getByLabelText("Chỉ số"), { target: { value: "water_level" } });
+    fireEvent.change(within(form).getByLabelText("Chỉ số"), { target: { value: "water_level" } });
     fireEvent.input(within(form).getByLabelText("Ngưỡng kích hoạt"), { target: { value: "5" } });
     fireEvent.input(within(form).getByLabelText("Ngưỡng trở lại bình thường"), { target: { value: "10" } });
     fireEvent.input(within(form).getByLabelText("Kéo dài tối thiểu (giây)"), { target: { value: "600" } });
     fireEvent.change(within(form).getByLabelText("Thiết bị nhận lệnh"), { target: { value: "1" } });
-    fireEvent.input(within(form).getByLabelText("Lệnh gửi đi"), { target: { value: "pump_on" } });
+    fireEvent.change(within(form).getByLabelText("Lệnh gửi đi"), { target: { value: "pump_on" } });
+    // Issue 15: the command's parameter gets its own typed field (saving failed with "missing parameter minutes").
+    const minutes = within(form).getByLabelText("minutes") as HTMLInputElement;
+    expect(minutes.type).toBe("number");
+    fireEvent.input(minutes, { target: { value: "20" } });
     fireEvent.click(within(form).getByRole("button", { name: "Lưu" }));
     expect(await screen.findByText("Trạm bơm Đông: water_level thấp hơn 5 liên tục 600 giây; trở lại bình thường khi qua 10")).toBeTruthy();
     expect(JSON.parse(m.calls.find((c) => c.method === "POST")!.body)).toMatchObject({
@@ -282,6 +330,7 @@ describe("devices", () => {
       duration_s: 600,
       target_device_id: 1,
       command: "pump_on",
+      params: { minutes: 20 },
     });
 
     location.hash = "#/devices/alarms";

@@ -44,4 +44,6 @@ export const messagesEn = {
   "messages.status.camera.offline": "Offline",
   "messages.status.camera.unknown": "Unknown",
   "messages.open": "Open",
+  "messages.listing_request_new.title": "New request #{id}: {listing}",
+  "messages.listing_request_new.body": "{name}",
 };

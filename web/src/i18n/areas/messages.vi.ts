@@ -46,4 +46,6 @@ export const messagesVi = {
   "messages.status.camera.offline": "Mất kết nối",
   "messages.status.camera.unknown": "Chưa rõ",
   "messages.open": "Xem chi tiết",
+  "messages.listing_request_new.title": "Yêu cầu đặt mới #{id}: {listing}",
+  "messages.listing_request_new.body": "{name}",
 } as const;

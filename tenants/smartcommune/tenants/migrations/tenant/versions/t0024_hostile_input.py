@@ -4,11 +4,14 @@ Revision ID: t0024
 Revises: t0023
 Create Date: 2026-12-07
 
-Reserved slot: filled in by the change that builds these tables (the revision chain is fixed in advance
-so parallel work does not create several heads).
+`production_logs.notes_public`: the free-text notes of a production log reach the public trace page (HTML
+and JSON) only when marked public; existing notes and new ones are internal by default.
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "t0024"
 down_revision = "t0023"
@@ -17,8 +20,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column(
+        "production_logs",
+        sa.Column("notes_public", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("production_logs", "notes_public")
