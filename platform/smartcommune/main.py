@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from celery.signals import worker_ready
 from fastapi import FastAPI
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -165,6 +166,15 @@ celery_app = make_celery(
     },
 )
 app = celery_app  # `celery -A smartcommune.main worker`
+
+
+@worker_ready.connect
+def _measure_fleet_at_start(sender: object = None, **_: object) -> None:
+    """Fleet health is measured when the platform starts, not only after the first beat interval (the console
+    showed "not measured" until someone clicked re-measure)."""
+    from smartcommune.provisioning.fleet.tasks import SNAPSHOT
+
+    celery_app.send_task(SNAPSHOT)
 
 
 def cli() -> None:

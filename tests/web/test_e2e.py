@@ -40,6 +40,7 @@ pytestmark = [
 
 # In web/e2e/run.mjs order: the resident flow counts unread messages before other flows send more.
 FLOWS = (
+    "journey-provider",
     "provider",
     "admin",
     "resident",
@@ -55,6 +56,7 @@ FLOWS = (
 
 # Each flow's screenshots that must exist when it passes.
 SCREENSHOTS = {
+    "journey-provider": {"provider-communes.png", "provider-run-handover.png"},
     "provider": {"provider-communes-360.png"},
     "admin": {"admin-villages-360.png", "admin-audit-360.png"},
     "resident": {"resident-inbox-360.png", "resident-offline-360.png"},

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { launch, OUT, pageErrors, Skip } from "./lib.mjs";
 
 /** Every flow, in the order a full run takes them (the resident flow counts unread messages, so it goes first). */
-const FLOWS = ["provider", "admin", "resident", "accessibility", "isolation", "report", "announcement", "onboarding", "journey-resident", "public", "journey-cameras"];
+const FLOWS = ["journey-provider", "provider", "admin", "resident", "accessibility", "isolation", "report", "announcement", "onboarding", "journey-resident", "public", "journey-cameras"];
 const FLOW_TIMEOUT_MS = Number(process.env.E2E_FLOW_TIMEOUT_MS ?? 150000);
 
 /** Every page still open when a flow failed, as it looked then: `FAILED-<flow>-<n>.png`. */

@@ -103,6 +103,8 @@ EXPECTED_COMMUNE_GUARDS = {
     ("PUT", "/api/v1/commune/settings"): ("settings", "write"),
     ("POST", "/api/v1/commune/settings/logo"): ("settings", "write"),
     ("DELETE", "/api/v1/commune/settings/logo"): ("settings", "write"),
+    ("GET", "/api/v1/commune/modules"): ("settings", "read"),
+    ("PUT", "/api/v1/commune/modules/{code}"): ("settings", "write"),
     ("GET", "/api/v1/roles"): ("roles", "read"),
     ("POST", "/api/v1/roles"): ("roles", "write"),
     ("DELETE", "/api/v1/roles/{name}"): ("roles", "write"),

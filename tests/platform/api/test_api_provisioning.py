@@ -99,6 +99,7 @@ def test_onboard_one_commune_with_cameras_and_devices(api: Any, kit: Any) -> Non
     assert all(r["mqtt_password"] and r["topic_root"].startswith(f"t/{NEW_COMMUNE}/d/") for r in rows)
     again = api.call("POST", f"{BASE}/runs/{run['id']}/device-credentials", actor=admin)
     assert again.status_code == 404 and kit.error_code(again) == "credentials_gone"
+    _first_admin_handover(api, kit, admin, run["id"])
     tenant = registry.get_commune(owner_engine(), NEW_COMMUNE)
     assert tenant.status == "active" and tenant.template == "hydroponics"
     listed = api.call("GET", f"{BASE}/runs", params={"commune_code": NEW_COMMUNE}, actor=admin).json()
@@ -106,6 +107,38 @@ def test_onboard_one_commune_with_cameras_and_devices(api: Any, kit: Any) -> Non
     # The operator may watch, a commune admin may not even see the provider API.
     operator = api.actor(None, "provider_operator")
     assert api.call("GET", f"{BASE}/runs/{run['id']}", actor=operator).status_code == 200
+
+
+def _first_admin_handover(api: Any, kit: Any, admin: Any, run_id: str) -> None:
+    """The one-time password: shown once, sent by SMS, and the first login must choose a new password."""
+    detail = api.call("GET", f"{BASE}/runs/{run_id}", actor=admin).json()
+    identity = next(s for s in detail["steps"] if s["name"] == "identity")["output"]
+    assert identity["handover_available"] is True and "one_time_password" not in identity
+    assert identity["sms_sent"] is True
+    got = api.call("POST", f"{BASE}/runs/{run_id}/admin-handover", actor=admin)
+    assert got.status_code == 200, got.text
+    handover = got.json()
+    assert handover["slug"] == "dong-thuan" and handover["username"] == "dong-thuan.admin"
+    password = handover["password"]
+    assert len(password) >= 12
+    again = api.call("POST", f"{BASE}/runs/{run_id}/admin-handover", actor=admin)
+    assert again.status_code == 404 and kit.error_code(again) == "handover_gone"
+    after = api.call("GET", f"{BASE}/runs/{run_id}", actor=admin).json()
+    assert next(s for s in after["steps"] if s["name"] == "identity")["output"]["handover_available"] is False
+
+    token = "/auth/realms/communes/protocol/openid-connect/token"
+    form = {"grant_type": "password", "username": handover["username"], "password": password}
+    wrong = api.call("POST", token, data={**form, "password": "sai-mat-khau"})
+    assert wrong.status_code == 401 and kit.error_code(wrong) == "invalid_credentials"
+    first = api.call("POST", token, data=form)
+    assert first.status_code == 403 and kit.error_code(first) == "password_change_required"
+    same = api.call("POST", token, data={**form, "new_password": password})
+    assert same.status_code == 422 and kit.error_code(same) == "password_unchanged"
+    changed = api.call("POST", token, data={**form, "new_password": "mat-khau-moi-cua-xa"})
+    assert changed.status_code == 200, changed.text
+    assert api.call("POST", token, data=form).status_code == 401  # the one-time password is spent
+    normal = api.call("POST", token, data={**form, "password": "mat-khau-moi-cua-xa"})
+    assert normal.status_code == 200 and normal.json()["access_token"]
 
 
 def test_manifest_rollout_progress_sse_cancel_and_resume(api: Any) -> None:

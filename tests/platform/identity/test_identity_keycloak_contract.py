@@ -204,6 +204,29 @@ def test_contract_keycloak_refusal_becomes_an_app_error() -> None:
 
 
 @pytest.mark.keycloak
+def test_contract_mock_keycloak_one_time_password_is_a_temporary_credential() -> None:
+    """Against a mock Keycloak (the `responses` stand-in): the handover password is set with temporary=true,
+    which is how Keycloak adds the UPDATE_PASSWORD required action (a new password at the first login)."""
+    admin: IdentityAdmin = _adapter()
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_keycloak:
+        _login(mock_keycloak)
+        put = mock_keycloak.put(f"{ADMIN}/users/{USER_ID}/reset-password", status=204)
+        password = admin.issue_one_time_password(USER_ID)
+    sent = json.loads(put.calls[0].request.body or b"{}")
+    assert sent == {"type": "password", "temporary": True, "value": password}
+    assert len(password.replace("-", "")) == 12
+
+
+def test_contract_mock_keycloak_refused_password_is_an_app_error() -> None:
+    admin = _adapter()
+    with responses.RequestsMock() as mock_keycloak:
+        _login(mock_keycloak)
+        mock_keycloak.put(f"{ADMIN}/users/{USER_ID}/reset-password", status=400, json={"error": "invalidPassword"})
+        with pytest.raises(IdentityProviderError) as caught:
+            admin.issue_one_time_password(USER_ID)
+    assert caught.value.code == "identity_provider_error"
+
+
 @pytest.mark.skipif(not os.environ.get("KEYCLOAK_URL"), reason="needs a real Keycloak at KEYCLOAK_URL")
 def test_against_a_real_keycloak() -> None:
     """Against a real Keycloak 26+: a throwaway realm with organizations, created and deleted here."""

@@ -14,6 +14,7 @@ export async function run(browser) {
 
     step(`commune admin console after sign-in (${size})`);
     await adminSignIn(page, CAM_LO);
+    await page.getByRole("navigation", { name: "Điều hướng chính" }).getByRole("link", { name: "Thôn, bản", exact: true }).click(); // the console opens on its dashboard
     await page.getByText(CAM_LO.village).first().waitFor();
     await checkA11y(page, `admin-home-${size}`);
     await context.close();

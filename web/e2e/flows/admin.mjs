@@ -8,6 +8,7 @@ export async function run(browser) {
   const page = await newPage(context);
   step("sign in at /t/cam-lo as cam-lo.admin");
   await adminSignIn(page, CAM_LO);
+  await page.getByRole("navigation", { name: "Điều hướng chính" }).getByRole("link", { name: "Thôn, bản", exact: true }).click(); // the console opens on its dashboard
   await page.getByText(CAM_LO.village).waitFor();
   step("create village T09");
   await page.getByRole("button", { name: "Thêm thôn" }).click();

@@ -20,6 +20,7 @@ export async function run(browser) {
 
   step("the Cam Lộ admin sees Cam Lộ's villages only");
   await adminSignIn(page, CAM_LO);
+  await page.getByRole("navigation", { name: "Điều hướng chính" }).getByRole("link", { name: "Thôn, bản", exact: true }).click(); // the console opens on its dashboard
   await page.getByText(CAM_LO.village).first().waitFor();
   await absent(page, HAU_LOC.village, "Cam Lộ's console");
   const adminToken = await sessionToken(page);

@@ -1,5 +1,6 @@
 import "./messages";
 import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
 import type { Api } from "../api/client";
 import { t, useLang, type MessageKey } from "../i18n";
 import { useRoute } from "../lib/router";
@@ -18,6 +19,8 @@ import { ProductionPage } from "./economy/ProductionPage";
 import { DevicesPage } from "./operations/DevicesPage";
 import { OperationsPage } from "./operations/OperationsPage";
 import { AnnouncementsPage } from "./people/AnnouncementsPage";
+import { CategoriesPage } from "./people/CategoriesPage";
+import { ModulesPage } from "./people/ModulesPage";
 import { useBranding } from "./people/branding";
 import { ResidentsPage } from "./people/ResidentsPage";
 import { SettingsPage } from "./people/SettingsPage";
@@ -25,24 +28,31 @@ import { ProceduresPage } from "./services/ProceduresPage";
 import { ReportsPage } from "./services/ReportsPage";
 import { SurveysPage } from "./services/SurveysPage";
 
-/** Screens of the console, in menu order; the first is the landing page. */
-const ADMIN_PAGES: { route: string; label: MessageKey; module?: string; render: (api: Api) => ComponentChildren }[] = [
-  { route: "/villages", label: "nav.villages", render: (api) => <VillagesPage api={api} /> },
-  { route: "/users", label: "nav.users", render: (api) => <UsersPage api={api} /> },
-  { route: "/audit", label: "nav.audit", render: (api) => <AuditPage api={api} /> },
-  { route: "/inbox", label: "nav.inbox", render: (api) => <InboxList api={api} /> },
-  { route: "/people", label: "adminPeople.nav.people", render: (api) => <ResidentsPage api={api} /> },
-  { route: "/announcements", module: "announcements", label: "adminPeople.nav.announcements", render: (api) => <AnnouncementsPage api={api} /> },
-  { route: "/reports", module: "reports", label: "adminPeople.nav.reports", render: (api) => <ReportsPage api={api} /> },
-  { route: "/surveys", module: "surveys", label: "adminPeople.nav.surveys", render: (api) => <SurveysPage api={api} /> },
-  { route: "/procedures", module: "procedures", label: "adminPeople.nav.procedures", render: (api) => <ProceduresPage api={api} /> },
-  { route: "/settings", label: "adminPeople.nav.settings", render: (api) => <SettingsPage api={api} /> },
-  { route: "/dashboard", label: "adminOps.nav.dashboard", render: (api) => <DashboardPage api={api} /> },
-  { route: "/operations", module: "cameras", label: "adminOps.nav.operations", render: (api) => <OperationsPage api={api} /> },
-  { route: "/devices", module: "devices", label: "adminOps.nav.devices", render: (api) => <DevicesPage api={api} /> },
-  { route: "/production", module: "production", label: "adminOps.nav.production", render: (api) => <ProductionPage api={api} /> },
-  { route: "/fees", module: "fees", label: "adminOps.nav.fees", render: (api) => <FeesPage api={api} /> },
+type Group = "overview" | "people" | "services" | "economy" | "admin";
+type Page = { route: string; label: MessageKey; group: Group; module?: string; render: (api: Api, ctx: ConsoleContext) => ComponentChildren };
+type ConsoleContext = { setModules: (enabled: string[]) => void };
+
+/** Screens of the console, by sidebar group in menu order; the first (the dashboard) is the landing page. */
+const ADMIN_PAGES: Page[] = [
+  { route: "/dashboard", group: "overview", label: "adminOps.nav.dashboard", render: (api) => <DashboardPage api={api} /> },
+  { route: "/inbox", group: "overview", label: "nav.inbox", render: (api) => <InboxList api={api} /> },
+  { route: "/villages", group: "people", label: "nav.villages", render: (api) => <VillagesPage api={api} /> },
+  { route: "/people", group: "people", label: "adminPeople.nav.people", render: (api) => <ResidentsPage api={api} /> },
+  { route: "/announcements", group: "people", module: "announcements", label: "adminPeople.nav.announcements", render: (api) => <AnnouncementsPage api={api} /> },
+  { route: "/surveys", group: "people", module: "surveys", label: "adminPeople.nav.surveys", render: (api) => <SurveysPage api={api} /> },
+  { route: "/reports", group: "services", module: "reports", label: "adminPeople.nav.reports", render: (api) => <ReportsPage api={api} /> },
+  { route: "/report-categories", group: "services", module: "reports", label: "adminPeople.nav.categories", render: (api) => <CategoriesPage api={api} /> },
+  { route: "/procedures", group: "services", module: "procedures", label: "adminPeople.nav.procedures", render: (api) => <ProceduresPage api={api} /> },
+  { route: "/fees", group: "services", module: "fees", label: "adminOps.nav.fees", render: (api) => <FeesPage api={api} /> },
+  { route: "/production", group: "economy", module: "production", label: "adminOps.nav.production", render: (api) => <ProductionPage api={api} /> },
+  { route: "/operations", group: "economy", module: "cameras", label: "adminOps.nav.operations", render: (api) => <OperationsPage api={api} /> },
+  { route: "/devices", group: "economy", module: "devices", label: "adminOps.nav.devices", render: (api) => <DevicesPage api={api} /> },
+  { route: "/settings", group: "admin", label: "adminPeople.nav.settings", render: (api) => <SettingsPage api={api} /> },
+  { route: "/modules", group: "admin", label: "adminPeople.nav.modules", render: (api, ctx) => <ModulesPage api={api} onChange={ctx.setModules} /> },
+  { route: "/users", group: "admin", label: "nav.users", render: (api) => <UsersPage api={api} /> },
+  { route: "/audit", group: "admin", label: "nav.audit", render: (api) => <AuditPage api={api} /> },
 ];
+const GROUPS: Group[] = ["overview", "people", "services", "economy", "admin"];
 
 export function AdminApp(props: { fetch?: typeof fetch; pathname?: string }) {
   return (
@@ -58,6 +68,8 @@ function AdminConsole(props: { commune: Commune; baseUrl: string; fetch?: typeof
   const route = useRoute();
   const { session, api, login, logout } = useSession(sessionKey("admin", commune.slug), baseUrl, props.fetch);
   useBranding(api, baseUrl);
+  // Enabled modules: from the commune's profile, then as the modules screen changes them.
+  const [modules, setModules] = useState<readonly string[] | undefined>(commune.modules);
   if (!session) {
     return (
       <Shell title={t("app.admin")} subtitle={commune.name}>
@@ -66,14 +78,16 @@ function AdminConsole(props: { commune: Commune; baseUrl: string; fetch?: typeof
     );
   }
   // A module the commune has not enabled has no routes on the platform (404 module_disabled): no menu either.
-  const modules = commune.modules as readonly string[] | undefined;
   const pages = ADMIN_PAGES.filter((p) => !p.module || !modules || modules.includes(p.module));
   const page = pages.find((p) => route.startsWith(p.route)) ?? pages[0];
-  const nav = pages.map((p) => ({ route: p.route, label: t(p.label) }));
+  const groups = GROUPS.map((g) => ({
+    label: t(`adminPeople.navGroup.${g}`),
+    items: pages.filter((p) => p.group === g).map((p) => ({ route: p.route, label: t(p.label) })),
+  })).filter((g) => g.items.length > 0);
   const current = page.route;
   return (
-    <Shell title={commune.name} subtitle={`${t("app.admin")} · ${session.username ?? ""}`} nav={nav} route={current} onLogout={logout}>
-      {page.render(api)}
+    <Shell title={commune.name} subtitle={`${t("app.admin")} · ${session.username ?? ""}`} groups={groups} route={current} onLogout={logout}>
+      {page.render(api, { setModules })}
     </Shell>
   );
 }

@@ -28,6 +28,7 @@ describe("commune admin console", () => {
         return v;
       },
     });
+    location.hash = "#/villages";
     render(<AdminApp fetch={m.fetch} pathname="/t/cam-lo/app/admin/" />);
     fireEvent.input(await screen.findByLabelText("Tên đăng nhập"), { target: { value: "cam-lo.admin" } });
     fireEvent.input(screen.getByLabelText("Mật khẩu"), { target: { value: "x" } });
@@ -75,9 +76,9 @@ describe("commune admin console", () => {
       "GET /api/v1/villages": () => [village],
     });
     render(<AdminApp fetch={m.fetch} pathname="/t/cam-lo/app/admin/" />);
-    // The production screen is not offered: the console falls back to its first page.
-    expect(await screen.findByText("Thôn An Bình")).toBeTruthy();
-    const menu = screen.getByRole("navigation");
+    // The production screen is not offered: the console falls back to its first page (the dashboard).
+    const menu = await screen.findByRole("navigation");
+    expect(menu.querySelector('[aria-current="page"]')?.textContent).toBe("Tổng quan");
     expect(menu.textContent).toContain("Phản ánh");
     for (const hidden of ["Sản xuất", "Thiết bị", "Phí, lệ phí", "Khảo sát", "Trung tâm điều hành"]) expect(menu.textContent).not.toContain(hidden);
   });

@@ -21,6 +21,28 @@ export class ApiError extends Error {
 
 export class NetworkError extends Error {}
 
+const EXPIRED_KEY = "sc.sessionExpired";
+
+/** Remember that a session ended on a 401, so that the login form says so instead of appearing silently. */
+export function markSessionExpired(): void {
+  try {
+    sessionStorage.setItem(EXPIRED_KEY, "1");
+  } catch {
+    /* storage may be blocked */
+  }
+}
+
+/** Whether the last session ended on a 401 (read once: the flag is cleared). */
+export function takeSessionExpired(): boolean {
+  try {
+    const was = sessionStorage.getItem(EXPIRED_KEY) === "1";
+    sessionStorage.removeItem(EXPIRED_KEY);
+    return was;
+  } catch {
+    return false;
+  }
+}
+
 export interface ApiOptions {
   /** Origin plus tenant prefix, e.g. "https://host/t/cam-lo"; "" in a browser means this origin. */
   baseUrl: string;
@@ -42,7 +64,10 @@ export function makeApi(opts: ApiOptions): Api {
       return request;
     },
     onResponse({ response }) {
-      if (response.status === 401 && opts.token?.()) opts.onUnauthorized?.();
+      if (response.status === 401 && opts.token?.()) {
+        markSessionExpired();
+        opts.onUnauthorized?.();
+      }
       return response;
     },
   };
@@ -70,10 +95,21 @@ export async function call<T>(promise: Promise<Result<T>>): Promise<T> {
   throw new ApiError(result.response.status, err.code ?? "http_error", err.message ?? "", err.message_en ?? "", err.details);
 }
 
+/** 401 codes that mean "the session is over" (the others — wrong password, wrong code — say what was wrong). */
+export const SESSION_CODES: readonly string[] = ["token_expired", "token_missing", "token_invalid", "unauthenticated", "http_error"];
+
+/** True when a 401 ends the session (expired or missing token), not a refused password or code. */
+export function isSessionEnd(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 401 && SESSION_CODES.includes(e.code);
+}
+
 /** A message for the user, in the current language. */
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) {
-    if (e.status === 401) return t("error.session");
+    if (isSessionEnd(e)) return t("error.session");
+    if (e.code === "invalid_credentials") return t("error.invalidCredentials");
+    if (e.code === "otp_invalid") return t("error.otpInvalid");
+    if (e.code === "otp_expired") return t("error.otpExpired");
     const text = getLang() === "vi" ? e.messageVi || e.messageEn : e.messageEn || e.messageVi;
     return text || t("error.generic");
   }
@@ -90,11 +126,18 @@ export function fromOfflineCopy(response: Response | undefined): boolean {
 
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 
-export function passwordLogin(api: Api, realm: "provider" | "communes", username: string, password: string) {
+/** `newPassword`: the first login after a one-time password (the server answered `password_change_required`). */
+export function passwordLogin(api: Api, realm: "provider" | "communes", username: string, password: string, newPassword?: string) {
   return call(
     api.POST("/auth/realms/{realm}/protocol/openid-connect/token", {
       params: { path: { realm } },
-      body: { grant_type: "password", username, password, client_id: `web-${realm}` },
+      body: {
+        grant_type: "password",
+        username,
+        password,
+        client_id: `web-${realm}`,
+        ...(newPassword ? { new_password: newPassword } : {}),
+      },
       headers: FORM,
     }),
   );

@@ -7,6 +7,7 @@ import { qualityEn } from "./areas/quality.en";
 import { publicSiteEn } from "./areas/publicSite.en";
 import { camerasEn } from "./areas/cameras.en";
 import { messagesEn } from "./areas/messages.en";
+import { mapPickerEn } from "./areas/mapPicker.en";
 import { catalogueEn } from "./areas/catalogue.en";
 import type { MessageKey } from "./vi";
 
@@ -21,5 +22,6 @@ export const en: Record<MessageKey, string> = {
   ...publicSiteEn,
   ...camerasEn,
   ...messagesEn,
+  ...mapPickerEn,
   ...catalogueEn,
 };

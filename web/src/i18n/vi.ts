@@ -9,6 +9,7 @@ import { qualityVi } from "./areas/quality.vi";
 import { publicSiteVi } from "./areas/publicSite.vi";
 import { camerasVi } from "./areas/cameras.vi";
 import { messagesVi } from "./areas/messages.vi";
+import { mapPickerVi } from "./areas/mapPicker.vi";
 import { catalogueVi } from "./areas/catalogue.vi";
 
 export const vi = {
@@ -21,6 +22,7 @@ export const vi = {
   ...publicSiteVi,
   ...camerasVi,
   ...messagesVi,
+  ...mapPickerVi,
   ...catalogueVi,
 } as const;
 

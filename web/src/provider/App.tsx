@@ -49,7 +49,19 @@ function Page({ api, route }: { api: Api; route: string }) {
   if (route.startsWith("/billing")) return <BillingPage api={api} />;
   if (route.startsWith("/map")) return <LazyMap api={api} />;
   if (route.startsWith("/site-networks")) return <SiteNetworkRequestsPage api={api} />;
-  return <CommunesPage api={api} />;
+  if (route === "/" || route.startsWith("/communes")) return <CommunesPage api={api} />;
+  return <NotFound />;
+}
+
+/** An unknown console address says so (it used to show the communes list as if nothing was wrong). */
+function NotFound() {
+  return (
+    <section class="card" data-page="not-found">
+      <h1>{t("provider.notFound.title")}</h1>
+      <p>{t("provider.notFound.help")}</p>
+      <a href="#/communes">{t("provider.notFound.back")}</a>
+    </section>
+  );
 }
 
 /** The map and its data load on first visit only (kept out of the console's first paint). */

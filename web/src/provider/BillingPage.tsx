@@ -60,6 +60,7 @@ export function BillingPage({ api }: { api: Api }) {
             </tbody>
           </table>
         )}
+        <NewPlan api={api} onSaved={plans.reload} />
       </div>
       <div class="card filters" role="search">
         <Field
@@ -212,7 +213,7 @@ function AccountDetail({ api, row, plans }: { api: Api; row: Row; plans: Plan[] 
             label={t("provider.billing.choosePlan")}
             value={plan}
             onChange={(e) => setPlan(e.currentTarget.value)}
-            options={plans.map((p) => ({ value: p.code, label: `${p.name} (${p.code})` }))}
+            options={plans.map((p) => ({ value: p.code, label: p.name }))}
           />
           <button type="submit" disabled={busy || !plan}>
             {a ? t("provider.billing.changePlan") : t("provider.billing.subscribe")}
@@ -221,5 +222,67 @@ function AccountDetail({ api, row, plans }: { api: Api; row: Row; plans: Plan[] 
       )}
       <ErrorNotice error={error} />
     </div>
+  );
+}
+
+/** A plan: its code, name and the Stripe price of its base fee (metered prices are added through the API). */
+function NewPlan({ api, onSaved }: { api: Api; onSaved: () => void }) {
+  const [code, setCode] = useState("");
+  const [name, setName] = useState("");
+  const [price, setPrice] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  async function save(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    try {
+      const out = await call(
+        api.PUT("/api/provider/v1/billing/plans", { body: { code: code.trim(), name: name.trim(), base_price_id: price.trim(), meters: {} } }),
+      );
+      setSaved(t("provider.billing.planSaved", { name: out.name }));
+      setCode("");
+      setName("");
+      setPrice("");
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={save} aria-labelledby="new-plan-title">
+      <h3 id="new-plan-title">{t("provider.billing.newPlan")}</h3>
+      {saved && <Notice kind="ok">{saved}</Notice>}
+      <ErrorNotice error={error} />
+      <div class="grid2">
+        <Field label={t("provider.billing.planName")} name="plan-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Field
+          label={t("provider.billing.planCode")}
+          name="plan-code"
+          required
+          pattern="[a-z0-9_\-]{2,40}"
+          hint={t("provider.billing.planCodeHint")}
+          value={code}
+          onInput={(e) => setCode(e.currentTarget.value)}
+        />
+        <Field
+          label={t("provider.billing.basePrice")}
+          name="plan-price"
+          required
+          hint={t("provider.billing.basePriceHint")}
+          value={price}
+          onInput={(e) => setPrice(e.currentTarget.value)}
+        />
+      </div>
+      <button type="submit" class="primary" disabled={busy}>
+        {t("provider.billing.createPlan")}
+      </button>
+    </form>
   );
 }

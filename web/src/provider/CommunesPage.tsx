@@ -112,6 +112,7 @@ export function CommunesPage({ api }: { api: Api }) {
                     key={c.id}
                     api={api}
                     commune={c}
+                    templateTitle={templates.find((tpl) => tpl.name === c.template)?.title ?? c.template}
                     onChanged={(text) => {
                       setMessage(text);
                       page.reload();
@@ -128,8 +129,19 @@ export function CommunesPage({ api }: { api: Api }) {
   );
 }
 
-function CommuneRow({ api, commune: c, onChanged }: { api: Api; commune: Commune; onChanged: (msg: string) => void }) {
+function CommuneRow({
+  api,
+  commune: c,
+  templateTitle,
+  onChanged,
+}: {
+  api: Api;
+  commune: Commune;
+  templateTitle: string;
+  onChanged: (msg: string) => void;
+}) {
   const [asking, setAsking] = useState(false);
+  const [askingResume, setAskingResume] = useState(false);
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -147,6 +159,7 @@ function CommuneRow({ api, commune: c, onChanged }: { api: Api; commune: Commune
         onChanged(t("communes.resumed", { name: c.name }));
       }
       setAsking(false);
+      setAskingResume(false);
     } catch (e) {
       setError(e);
     } finally {
@@ -158,7 +171,9 @@ function CommuneRow({ api, commune: c, onChanged }: { api: Api; commune: Commune
     <tr data-slug={c.slug}>
       <td data-label={t("communes.name")}>
         <strong>{c.name}</strong>
-        <div class="muted">{`/t/${c.slug}`}</div>
+        <div>
+          <a href={`/t/${c.slug}/app/admin/`}>{`/t/${c.slug}`}</a>
+        </div>
       </td>
       <td data-label={t("communes.code")} class="num">
         {c.commune_code}
@@ -168,7 +183,7 @@ function CommuneRow({ api, commune: c, onChanged }: { api: Api; commune: Commune
         <span class={`badge ${c.status}`}>{c.status in STATUS_KEYS ? t(STATUS_KEYS[c.status]) : c.status}</span>
         {c.suspended_reason && <div class="muted">{c.suspended_reason}</div>}
       </td>
-      <td data-label={t("communes.template")}>{c.template}</td>
+      <td data-label={t("communes.template")}>{templateTitle}</td>
       <td data-label={t("communes.created")}>{formatDate(c.created_at)}</td>
       <td>
         <ErrorNotice error={error} />
@@ -195,10 +210,23 @@ function CommuneRow({ api, commune: c, onChanged }: { api: Api; commune: Commune
             </div>
           </form>
         )}
-        {c.status === "suspended" && (
-          <button type="button" disabled={busy} onClick={() => void act("resume")}>
+        {c.status === "suspended" && !askingResume && (
+          <button type="button" onClick={() => setAskingResume(true)}>
             {t("communes.resume")}
           </button>
+        )}
+        {askingResume && (
+          <div role="group" aria-label={t("provider.communes.resumeAsk", { name: c.name })}>
+            <p>{t("provider.communes.resumeAsk", { name: c.name })}</p>
+            <div class="row">
+              <button type="button" class="primary" disabled={busy} onClick={() => void act("resume")}>
+                {t("provider.communes.resumeConfirm")}
+              </button>
+              <button type="button" onClick={() => setAskingResume(false)}>
+                {t("common.cancel")}
+              </button>
+            </div>
+          </div>
         )}
       </td>
     </tr>

@@ -5,7 +5,7 @@ import { navigate } from "../lib/router";
 import { useAsync, useDebounced } from "../lib/useAsync";
 import { Empty, ErrorNotice, Field, Loading, Notice, SelectField } from "../ui/components";
 import { RunProgress } from "./RunProgress";
-import { ProvinceSelect, templateOptions, useTemplates } from "./shared";
+import { known, ProvinceSelect, templateOptions, useTemplates } from "./shared";
 import {
   emptyCamera,
   emptyDevice,
@@ -198,7 +198,7 @@ function CommuneStep({ api, picked, onPick }: { api: Api; picked: Official | nul
 function TemplateStep({ api, state, set }: { api: Api; state: WizardState; set: (p: Partial<WizardState>) => void }) {
   const { templates, names } = useTemplates(api);
   const plans = useAsync(() => call(api.GET("/api/provider/v1/billing/plans")), [api]);
-  const planCodes = plans.data?.length ? plans.data.map((p) => ({ value: p.code, label: `${p.name} (${p.code})` })) : null;
+  const planCodes = plans.data?.length ? plans.data.map((p) => ({ value: p.code, label: p.name })) : null;
   const chosen = templates.find((tpl) => tpl.name === state.template);
   return (
     <div class="grid2">
@@ -222,7 +222,7 @@ function TemplateStep({ api, state, set }: { api: Api; state: WizardState; set: 
       )}
       <Field label={t("onboard.slug")} name="slug" value={state.slug} onInput={(e) => set({ slug: e.currentTarget.value })} />
       {chosen && (
-        <p class="muted">{t("provider.wizard.templateModules", { modules: chosen.modules.join(", ") || "—", version: chosen.version })}</p>
+        <p class="muted">{t("provider.wizard.templateModules", { modules: chosen.modules.map((m) => known("provider.module", m)).join(", ") || "—", version: chosen.version })}</p>
       )}
     </div>
   );

@@ -3,6 +3,7 @@ import { call, type Api, type Schemas } from "../api/client";
 import { formatDateTime, formatNumber } from "../i18n/format";
 import { t, useLang } from "../i18n";
 import { ErrorNotice, Loading, Notice } from "../ui/components";
+import { localPhone } from "../resident/phone";
 import { FINAL_RUN_STATUSES, known, RunStatusBadge } from "./shared";
 
 type Run = Schemas["RunDetail"];
@@ -79,8 +80,14 @@ export function RunProgress({ api, runId, intervalMs = 1000 }: { api: Api; runId
         ))}
       </ol>
       {run.status === "succeeded" && (
-        <Notice kind="ok">{t("provider.run.doneNotice", { slug })}</Notice>
+        <Notice kind="ok">
+          {t("provider.run.doneLead")}{" "}
+          <a href={`/t/${slug}/app/admin/`} data-commune-link={slug}>
+            {`/t/${slug}`}
+          </a>
+        </Notice>
       )}
+      {run.status === "succeeded" && <Handover api={api} run={run} />}
       {run.status === "failed" && (
         <Notice kind="error">{t("provider.run.failedNotice", { reason: run.error ?? t("error.generic") })}</Notice>
       )}
@@ -97,6 +104,60 @@ export function RunProgress({ api, runId, intervalMs = 1000 }: { api: Api; runId
           </button>
         )}
       </div>
+    </section>
+  );
+}
+
+type HandoverOut = Schemas["AdminHandover"];
+
+/** The first admin's way in: username and one-time password, revealed once (then erased on the server). */
+function Handover({ api, run }: { api: Api; run: Run }) {
+  const identity = run.steps.find((s) => s.name === "identity");
+  const [shown, setShown] = useState<HandoverOut | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  if (!identity || identity.status !== "succeeded" || typeof identity.output.admin_username !== "string") return null;
+  const available = identity.output.handover_available === true;
+  const phone = typeof identity.output.sms_phone === "string" ? localPhone(identity.output.sms_phone) : "";
+
+  async function reveal() {
+    try {
+      setShown(await call(api.POST("/api/provider/v1/provisioning/runs/{run_id}/admin-handover", { params: { path: { run_id: run.id } } })));
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <section class="handover" aria-labelledby="handover-title">
+      <h3 id="handover-title">{t("provider.handover.title")}</h3>
+      <dl class="facts">
+        <dt>{t("provider.handover.username")}</dt>
+        <dd data-handover="username">{identity.output.admin_username}</dd>
+        {shown && (
+          <>
+            <dt>{t("provider.handover.password")}</dt>
+            <dd>
+              <code data-handover="password">{shown.password}</code>
+            </dd>
+          </>
+        )}
+      </dl>
+      {shown ? (
+        <Notice kind="info">
+          {t("provider.handover.onceShown")}{" "}
+          {shown.sms_sent && phone ? t("provider.handover.smsSent", { phone }) : ""}
+        </Notice>
+      ) : available ? (
+        <>
+          <p class="muted">{t("provider.handover.help")}</p>
+          <button type="button" class="primary" onClick={() => void reveal()}>
+            {t("provider.handover.reveal")}
+          </button>
+        </>
+      ) : (
+        <p class="muted">{t("provider.handover.gone")}</p>
+      )}
+      <ErrorNotice error={error} />
     </section>
   );
 }

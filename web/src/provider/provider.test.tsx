@@ -81,7 +81,7 @@ describe("communes list", () => {
 
     fireEvent.change(screen.getByLabelText("Tỉnh/thành phố"), { target: { value: "44" } });
     await waitFor(() => expect(m.calls.some((c) => c.url.searchParams.get("province_code") === "44")).toBe(true));
-    await screen.findByRole("option", { name: "Ven biển (coastal)" });
+    await screen.findByRole("option", { name: "Ven biển" });
     fireEvent.change(screen.getByLabelText("Mẫu cấu hình"), { target: { value: "coastal" } });
     await waitFor(() => expect(m.calls.some((c) => c.url.searchParams.get("template") === "coastal")).toBe(true));
 
@@ -146,9 +146,9 @@ describe("onboarding wizard", () => {
     fireEvent.click(screen.getByRole("button", { name: "Chọn Xã Cam Hiếu" }));
     fireEvent.click(screen.getByRole("button", { name: "Tiếp tục" }));
     // Step 2: template and plan from the platform.
-    await screen.findByRole("option", { name: "Ven biển (coastal)" });
+    await screen.findByRole("option", { name: "Ven biển" });
     fireEvent.change(screen.getByLabelText("Mẫu cấu hình"), { target: { value: "coastal" } });
-    expect(await screen.findByRole("option", { name: "Tiêu chuẩn (standard)" })).toBeTruthy();
+    expect(await screen.findByRole("option", { name: "Tiêu chuẩn" })).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Tiếp tục" }));
     // Step 3: the administrator.
     fireEvent.click(await screen.findByRole("button", { name: "Tiếp tục" }));
@@ -194,7 +194,8 @@ describe("onboarding wizard", () => {
     const answers = [run("running", 2), run("running", 7), finished];
     const m = mockFetch({ "GET /api/provider/v1/provisioning/runs/run-1": () => answers.shift() ?? run("succeeded", 10) });
     render(<RunProgress api={makeApi({ baseUrl: "http://x", fetch: m.fetch })} runId="run-1" intervalMs={5} />);
-    expect(await screen.findByText("Đã thêm xong xã, địa chỉ /t/cam-hieu.")).toBeTruthy();
+    const link = await screen.findByRole("link", { name: "/t/cam-hieu" });
+    expect(link.getAttribute("href")).toBe("/t/cam-hieu/app/admin/");
     expect(document.querySelector("[data-run-status]")!.getAttribute("data-run-status")).toBe("succeeded");
     const polls = m.calls.length;
     await new Promise((r) => setTimeout(r, 30));

@@ -17,7 +17,7 @@ export function useTemplates(api: Api) {
 
 export function templateOptions(templates: Template[], names: string[]) {
   const titles = new Map(templates.map((tpl) => [tpl.name, tpl.title]));
-  return names.map((name) => ({ value: name, label: titles.has(name) ? `${titles.get(name)} (${name})` : name }));
+  return names.map((name) => ({ value: name, label: titles.get(name) ?? name }));
 }
 
 export function ProvinceSelect(props: { value: string; onChange: (value: string) => void; allLabel?: string; name?: string }) {

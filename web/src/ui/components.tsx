@@ -92,11 +92,19 @@ export interface NavItem {
   label: string;
 }
 
+/** A titled group of menu entries (the admin console's sidebar). */
+export interface NavGroup {
+  label: string;
+  items: NavItem[];
+}
+
 /** Page frame: title bar, navigation, language switch, sign-out, main content. */
 export function Shell(props: {
   title: string;
   subtitle?: string;
   nav?: NavItem[];
+  /** Grouped navigation shown as a sidebar (wide screens) or a menu above the page (phones). */
+  groups?: NavGroup[];
   route?: string;
   onLogout?: () => void;
   children: ComponentChildren;
@@ -130,7 +138,29 @@ export function Shell(props: {
           ))}
         </nav>
       )}
-      <main id="main">{props.children}</main>
+      {props.groups ? (
+        <div class="with-side">
+          <nav class="side" aria-label={t("common.menu")}>
+            {props.groups.map((g) => (
+              <div class="side-group" key={g.label}>
+                <h2>{g.label}</h2>
+                <ul>
+                  {g.items.map((n) => (
+                    <li key={n.route}>
+                      <a href={`#${n.route}`} aria-current={props.route?.startsWith(n.route) ? "page" : undefined}>
+                        {n.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ))}
+          </nav>
+          <main id="main">{props.children}</main>
+        </div>
+      ) : (
+        <main id="main">{props.children}</main>
+      )}
     </>
   );
 }

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from smartcommune.platform.commune import service
 from smartcommune.platform.commune.schemas import CommuneBranding, CommuneSettingsIn, CommuneSettingsOut
+from smartcommune.platform.configuration import service as configuration
 from smartcommune.platform.configuration.service import enabled_modules
 from smartcommune.platform.files.http import file_response
 from smartcommune.platform.http.auth import CommuneCall, authorize, request_tenant, tenant_db
@@ -113,3 +114,33 @@ async def upload_logo(
 @router.delete("/commune/settings/logo", response_model=CommuneSettingsOut)
 def delete_logo(call: CommuneCall = Depends(authorize("settings", "write"))) -> CommuneSettingsOut:
     return service.remove_logo(call.db, call.tenant, actor=call.actor, actor_kind=call.actor_kind)
+
+
+# -- modules ----------------------------------------------------------------------------------------------
+class ModuleState(BaseModel):
+    code: str
+    enabled: bool
+    optional: bool  # False: always on (villages, residents)
+
+
+class ModuleChange(BaseModel):
+    enabled: bool
+
+
+def _states(rows: list[tuple[str, bool, bool]]) -> list[ModuleState]:
+    return [ModuleState(code=c, enabled=e, optional=o) for c, e, o in rows]
+
+
+@router.get("/commune/modules", response_model=list[ModuleState])
+def list_modules(call: CommuneCall = Depends(authorize("settings", "read"))) -> list[ModuleState]:
+    """Every module of the platform and whether this commune has it on."""
+    return _states(configuration.module_states(call.db))
+
+
+@router.put("/commune/modules/{code}", response_model=list[ModuleState])
+def change_module(
+    code: str, data: ModuleChange, call: CommuneCall = Depends(authorize("settings", "write"))
+) -> list[ModuleState]:
+    """Turn one module on or off (commune admins, audited). A disabled module's routes answer 404
+    `module_disabled` and the apps hide its screens; 404 `module_not_found`, 422 `module_required`."""
+    return _states(configuration.set_module(call.db, code, data.enabled, actor=call.actor, actor_kind=call.actor_kind))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -162,9 +163,30 @@ def find_or_create_resident(session: Session, commune_code: int, phone: str) -> 
 
 
 def set_password(account_id: uuid.UUID, password: str, *, engine: Engine | None = None) -> None:
+    """A chosen password (CLI, demo): it replaces a one-time password, so no change is required at login."""
     _check_password(password)
     with Session(engine or app_engine()) as session, session.begin():
-        get_account(session, account_id).password_hash = hash_secret(password)
+        account = get_account(session, account_id)
+        account.password_hash = hash_secret(password)
+        account.password_change_required = False
+
+
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from a screen or an SMS
+
+
+def generate_one_time_password(length: int = 12) -> str:
+    """A one-time password for a handover: 12 characters of 31 (~59 bits), in groups of four."""
+    raw = "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(length))
+    return "-".join(raw[i : i + 4] for i in range(0, length, 4))
+
+
+def set_temporary_password(account_id: uuid.UUID, password: str, *, engine: Engine | None = None) -> None:
+    """A password that works once: the next password login must choose a new one (embedded UPDATE_PASSWORD)."""
+    _check_password(password)
+    with Session(engine or app_engine()) as session, session.begin():
+        account = get_account(session, account_id)
+        account.password_hash = hash_secret(password)
+        account.password_change_required = True
 
 
 def issue_token_for(account_id: uuid.UUID, *, client_id: str = DEFAULT_CLIENT_ID, engine: Engine | None = None) -> str:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from smartcommune.platform.identity.accounts import create_account, normalize_username
+from smartcommune.platform.identity.accounts import (
+    create_account,
+    generate_one_time_password,
+    normalize_username,
+    set_temporary_password,
+)
 from smartcommune.tenants.control.models import IdentityAccount, Tenant
 from smartcommune.tenants.database import app_engine
 from smartcommune.tenants.errors import Conflict, NotFound
@@ -15,8 +22,8 @@ from smartcommune.tenants.principal import COMMUNE_REALM
 class EmbeddedIdentityAdmin:
     """The commune's tenant row is its organization; membership is the account's commune code.
 
-    A new admin has no password: someone with access sets one (`set_password`, the CLI), since the
-    embedded issuer sends no e-mail for Keycloak's UPDATE_PASSWORD and VERIFY_EMAIL actions.
+    A new admin gets a one-time password (`issue_one_time_password`, handed over by the provider) and must
+    choose a new one at the first login, the embedded form of Keycloak's UPDATE_PASSWORD action.
     """
 
     def __init__(self, engine: Engine | None = None) -> None:
@@ -58,3 +65,8 @@ class EmbeddedIdentityAdmin:
             display_name=display_name,
         )
         return str(account_id)
+
+    def issue_one_time_password(self, user_id: str) -> str:
+        password = generate_one_time_password()
+        set_temporary_password(uuid.UUID(user_id), password, engine=self.engine)
+        return password

@@ -136,3 +136,14 @@ class KeycloakIdentityAdmin:
             return user_id
         except KeycloakError as e:
             raise _provider_error("user", e) from e
+
+    def issue_one_time_password(self, user_id: str) -> str:
+        """A temporary credential: Keycloak adds UPDATE_PASSWORD and asks for a new password at next login."""
+        from smartcommune.platform.identity.accounts import generate_one_time_password
+
+        password = generate_one_time_password()
+        try:
+            self._connected().set_user_password(user_id, password, temporary=True)
+        except KeycloakError as e:
+            raise _provider_error("password", e) from e
+        return password

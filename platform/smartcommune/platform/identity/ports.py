@@ -16,3 +16,11 @@ class IdentityAdmin(Protocol):
         The admin sets a password and verifies the e-mail address on first login.
         """
         ...
+
+    def issue_one_time_password(self, user_id: str) -> str:
+        """A new one-time password for the account, which must choose its own at the next login; returns it.
+
+        Embedded issuer: the account's `password_change_required` flag. Keycloak: a temporary credential
+        (reset-password with temporary=true, i.e. the UPDATE_PASSWORD required action).
+        """
+        ...

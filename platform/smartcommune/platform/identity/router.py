@@ -69,6 +69,7 @@ def token(
     commune_code: OptionalField = None,
     phone: OptionalField = None,
     otp: OptionalField = None,
+    new_password: OptionalField = None,
 ) -> dict[str, Any]:
     check_realm(realm)
     client = (client_id or DEFAULT_CLIENT_ID).strip()[:100] or DEFAULT_CLIENT_ID
@@ -76,8 +77,11 @@ def token(
     if grant_type == PASSWORD_GRANT_TYPE:
         if not username or not password:
             raise _missing(*(n for n, v in (("username", username), ("password", password)) if not v))
+        # new_password: the first login after a one-time password (answer `password_change_required`)
         address = request.client.host if request.client else None
-        issued = password_grant(realm, username, password, client_id=client, client_addr=address)
+        issued = password_grant(
+            realm, username, password, client_id=client, client_addr=address, new_password=new_password
+        )
     elif grant_type == OTP_GRANT_TYPE and realm == COMMUNE_REALM:
         given = {"commune_code": commune_code, "phone": phone, "otp": otp}
         if not all(given.values()):

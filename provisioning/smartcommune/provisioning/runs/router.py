@@ -19,6 +19,7 @@ from smartcommune.provisioning.manifests.parse import parse as parse_manifest
 from smartcommune.provisioning.rollouts import service as rollouts
 from smartcommune.provisioning.runs import service as runs
 from smartcommune.provisioning.runs.schemas import RunDetail, RunOut, RunPage, RunSpec, StepOut
+from smartcommune.provisioning.runs.steps import HANDOVER_KEY
 from smartcommune.provisioning.runs.tasks import enqueue
 from smartcommune.provisioning.templates.spec import shipped, template_names
 from smartcommune.tenants.control.models import ProvisioningStep
@@ -70,7 +71,10 @@ def _detail(run_id: uuid.UUID) -> RunDetail:
     run, steps = runs.get_run(owner_engine(), run_id)
     out = []
     for s in steps:
-        output = {k: v for k, v in s.output.items() if k != "credentials_csv"}  # a secret: its own endpoint
+        # secrets have their own once-only endpoints; the run only says whether they are still there
+        output = {k: v for k, v in s.output.items() if k not in ("credentials_csv", HANDOVER_KEY)}
+        if s.name == "identity" and "admin_username" in s.output:
+            output["handover_available"] = HANDOVER_KEY in s.output
         out.append(StepOut.model_validate(s).model_copy(update={"output": output}))
     return RunDetail(**RunOut.model_validate(run).model_dump(), steps=out)
 
@@ -156,6 +160,50 @@ def device_credentials(
         secrets.decrypt(sealed["enc"]) or "",
         media_type="text/csv",
         headers={"content-disposition": f'attachment; filename="devices-{run_id}.csv"'},
+    )
+
+
+class AdminHandover(BaseModel):
+    commune_code: int
+    slug: str | None
+    username: str
+    password: str = Field(description="mật khẩu dùng một lần: chỉ hiện một lần, phải đổi khi đăng nhập lần đầu")
+    sms_sent: bool
+
+
+@router.post("/runs/{run_id}/admin-handover", response_model=AdminHandover)
+def admin_handover(run_id: uuid.UUID, _: Principal = Depends(authorize_provider("communes", "write"))) -> AdminHandover:
+    """The first admin's username and one-time password, once: the password is erased as it is shown."""
+    run, steps = runs.get_run(owner_engine(), run_id)
+    step = next((s for s in steps if s.name == "identity"), None)
+    sealed = step.output.get(HANDOVER_KEY) if step is not None else None
+    gone = NotFound(
+        "Mật khẩu dùng một lần đã được hiển thị hoặc chưa được cấp.",
+        "The one-time password was already shown, or none was issued.",
+        code="handover_gone",
+    )
+    if step is None or not sealed:
+        raise gone
+    with owner_engine().begin() as conn:
+        taken = conn.execute(
+            update(ProvisioningStep)
+            .where(
+                ProvisioningStep.run_id == run_id,
+                ProvisioningStep.name == "identity",
+                ProvisioningStep.output.has_key(HANDOVER_KEY),
+            )
+            .values(output=ProvisioningStep.output.op("-")(literal(HANDOVER_KEY, String)))
+        ).rowcount
+    if not taken:
+        raise gone
+    from smartcommune.tenants.registry import get_commune
+
+    return AdminHandover(
+        commune_code=run.commune_code,
+        slug=get_commune(owner_engine(), run.commune_code).slug,
+        username=str(step.output["admin_username"]),
+        password=secrets.decrypt(sealed["enc"]) or "",
+        sms_sent=bool(step.output.get("sms_sent")),
     )
 
 

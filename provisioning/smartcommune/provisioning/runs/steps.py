@@ -174,7 +174,39 @@ def identity(ctx: StepContext) -> dict[str, Any]:
         if exc.code != "assignment_exists":
             raise
     provider = "keycloak" if get_settings().keycloak_url else "embedded"
-    return {"provider": provider, "organization": org, "admin_username": username, "admin_id": user_id}
+    # The way in: a one-time password, sealed in the step's output until the provider takes it (once, see
+    # POST /runs/{id}/admin-handover) and sent by SMS when the admin's phone is known.
+    password = idp.issue_one_time_password(user_id)
+    sms_sent = _send_handover_sms(admin.phone, tenant.name, username, password)
+    return {
+        "provider": provider,
+        "organization": org,
+        "admin_username": username,
+        "admin_id": user_id,
+        "sms_sent": sms_sent,
+        "sms_phone": admin.phone if sms_sent else None,
+        HANDOVER_KEY: {"enc": secrets.encrypt(password)},
+    }
+
+
+HANDOVER_KEY = "one_time_password"
+
+
+def _send_handover_sms(phone: str | None, commune: str, username: str, password: str) -> bool:
+    if not phone:
+        return False
+    from smartcommune.platform.identity.phones import normalize_phone
+    from smartcommune.platform.identity.sms import get_sms_channel
+
+    try:
+        get_sms_channel().send(
+            normalize_phone(phone),
+            f"{commune}: tai khoan quan tri {username}, mat khau dung mot lan {password}. "
+            "Doi mat khau khi dang nhap lan dau.",
+        )
+    except AppError:
+        return False  # the provider still has the password on screen
+    return True
 
 
 def billing(ctx: StepContext) -> dict[str, Any]:

@@ -129,6 +129,8 @@ class IdentityAccount(ControlBase):
     password_hash: Mapped[str | None] = mapped_column(Text)
     realm_roles: Mapped[list[str]] = mapped_column(JSONB, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a one-time password was issued (onboarding handover): the next password login must set a new one
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     created_at: Mapped[datetime] = _now()
 
 

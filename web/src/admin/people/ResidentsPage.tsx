@@ -1,3 +1,4 @@
+import { MapPicker, type LatLng } from "../../ui/MapPicker";
 import { useState } from "preact/hooks";
 import { call, type Api, type Schemas } from "../../api/client";
 import { t, useLang } from "../../i18n";
@@ -395,12 +396,10 @@ function HouseholdForm(props: { api: Api; villages: Village[]; household: Househ
     house_number: h?.house_number ?? "",
     head_name: h?.head_name ?? "",
     address_line: h?.address_line ?? "",
-    latitude: h?.latitude == null ? "" : String(h.latitude),
-    longitude: h?.longitude == null ? "" : String(h.longitude),
   });
+  const [location, setLocation] = useState<LatLng | null>(h?.latitude != null && h?.longitude != null ? { lat: h.latitude, lng: h.longitude } : null);
   const save = useAction();
   const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value });
-  const num = (v: string) => (v.trim() === "" ? null : Number(v));
   const title = h ? t("adminPeople.people.editNamed", { name: h.address_code }) : t("adminPeople.people.addHousehold");
 
   async function submit(e: Event) {
@@ -409,8 +408,8 @@ function HouseholdForm(props: { api: Api; villages: Village[]; household: Househ
       village_id: Number(form.village_id),
       head_name: form.head_name.trim() || null,
       address_line: form.address_line.trim() || null,
-      latitude: num(form.latitude),
-      longitude: num(form.longitude),
+      latitude: location?.lat ?? null,
+      longitude: location?.lng ?? null,
     };
     const ok = await save.run(() =>
       call(
@@ -431,9 +430,8 @@ function HouseholdForm(props: { api: Api; villages: Village[]; household: Househ
         <Field label={t("adminPeople.people.houseNumber")} name="house_number" required disabled={!!h} maxLength={40} value={form.house_number} onInput={set("house_number")} />
         <Field label={t("adminPeople.people.headName")} name="head_name" maxLength={200} value={form.head_name} onInput={set("head_name")} />
         <Field label={t("adminPeople.people.address")} name="address_line" maxLength={300} value={form.address_line} onInput={set("address_line")} />
-        <Field label={t("adminPeople.people.latitude")} name="latitude" type="number" step="any" min={-90} max={90} inputMode="decimal" value={form.latitude} onInput={set("latitude")} />
-        <Field label={t("adminPeople.people.longitude")} name="longitude" type="number" step="any" min={-180} max={180} inputMode="decimal" value={form.longitude} onInput={set("longitude")} />
       </div>
+      <MapPicker legend={t("adminPeople.people.location")} value={location} onChange={setLocation} noMap={import.meta.env.MODE === "test"} />
       <div class="row">
         <button type="submit" class="primary" disabled={save.busy}>
           {t("common.save")}

@@ -4,11 +4,15 @@ Revision ID: c0008
 Revises: c0007
 Create Date: 2026-12-07
 
-Reserved slot: filled in by the change that builds these tables (the revision chain is fixed in advance
-so parallel work does not create several heads).
+The first admin of an onboarded commune gets a one-time password (shown once to the provider, sent by SMS
+when a phone is given); the embedded issuer marks such an account so that its first login asks for a new
+password (Keycloak's UPDATE_PASSWORD required action does the same there).
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "c0008"
 down_revision = "c0007"
@@ -17,8 +21,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column(
+        "identity_accounts",
+        sa.Column("password_change_required", sa.Boolean(), server_default=sa.false(), nullable=False),
+        schema="control",
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("identity_accounts", "password_change_required", schema="control")
