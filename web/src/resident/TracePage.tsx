@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { call, type Api } from "../api/client";
+import type { components } from "../api/schema";
 import { formatDate, formatDateTime } from "../i18n/format";
 import { t, useLang } from "../i18n";
 import { navigate } from "../lib/router";
@@ -11,10 +12,14 @@ import { parseTraceInput, type TraceRef } from "./trace";
 type Entry = Record<string, unknown>;
 const JSON_ONLY = { Accept: "application/json" };
 
-function loadTrace(api: Api, ref: TraceRef) {
-  return ref.gtin
+type TraceOut = components["schemas"]["TraceOut"];
+
+/** The trace route also answers HTML and a GS1 linkset; asked for JSON, it is the TraceOut document. */
+function loadTrace(api: Api, ref: TraceRef): Promise<TraceOut> {
+  const pending = ref.gtin
     ? call(api.GET("/01/{gtin}/10/{lot}", { params: { path: { gtin: ref.gtin, lot: ref.lot } }, headers: JSON_ONLY }))
     : call(api.GET("/trace/{lot}", { params: { path: { lot: ref.lot } }, headers: JSON_ONLY }));
+  return pending as Promise<TraceOut>;
 }
 
 interface Detector {

@@ -50,7 +50,7 @@ export function LogForm(props: { api: Api; farmId: number; plots: Plot[]; lots: 
 
   async function submit(e: Event) {
     e.preventDefault();
-    const body: LogIn = { log_type: v.type, plot_id: v.plot ? Number(v.plot) : null, notes: v.notes.trim(), at: v.at ? new Date(v.at).toISOString() : null };
+    const body: LogIn = { log_type: v.type, plot_id: v.plot ? Number(v.plot) : null, notes: v.notes.trim(), notes_public: false, at: v.at ? new Date(v.at).toISOString() : null };
     if (v.type === "input") {
       Object.assign(body, { material: v.material.trim(), input_kind: v.inputKind, amount: v.amount, amount_unit: v.amountUnit.trim(), phi_days: v.phi ? Number(v.phi) : null });
     }
